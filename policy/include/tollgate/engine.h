@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The engine: loads policy, state and audit log, establishes trusted time,
+ * runs the checks and records every decision and user action. Adapters
+ * (CLI, SWUpdate, RAUC) only build candidates and map results back. */
+#pragma once
+
+#include <glib.h>
+#include "types.h"
+#include "policy.h"
+#include "candidate.h"
+#include "state.h"
+#include "decision.h"
+#include "audit.h"
+
+G_BEGIN_DECLS
+
+#define TG_ENGINE_ERROR (tg_engine_error_quark())
+TG_EXPORT GQuark tg_engine_error_quark(void);
+
+typedef enum {
+	TG_ENGINE_ERROR_FAILED,
+	TG_ENGINE_ERROR_STATE,		/* state lost or tampered: needs reseed */
+	TG_ENGINE_ERROR_INPUT,		/* bad user input */
+	TG_ENGINE_ERROR_LIMIT,		/* over a policy limit (postpone) */
+} TgEngineError;
+
+typedef struct {
+	const char *config_path;	/* NULL: $TOLLGATE_CONFIG, else TG_DEFAULT_CONFIG */
+	const char *state_dir;		/* NULL: from the policy */
+	GDateTime *now;			/* NULL: system clock */
+	const TgCheckOps *const *checks;	/* NULL-terminated, in order */
+	const char *updater;		/* "cli", "swupdate", "rauc" */
+	const char *updater_version;
+} TgEngineOptions;
+
+typedef struct _TgEngine TgEngine;
+
+/* Loads the policy, takes the state lock and opens the audit log.
+ * Returns: (transfer full): the engine, or NULL with @error (policy errors
+ * are TG_POLICY_ERROR, audit failures TG_AUDIT_ERROR). */
+TG_EXPORT TgEngine *tg_engine_open(const TgEngineOptions *opts, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+TG_EXPORT void tg_engine_close(TgEngine *engine);
+
+/* Returns: (transfer none). */
+TG_EXPORT const TgPolicy *tg_engine_policy(TgEngine *engine);
+
+/* Decides on @cand and records the decision durably. Never returns an allow
+ * it could not record: a failed audit write turns into a refusal.
+ * Returns: (transfer full): the decision, or NULL with @error only for
+ * failures before a decision could be formed (then callers must refuse). */
+TG_EXPORT TgDecision *tg_engine_gate(TgEngine *engine, TgCandidate *cand,
+				     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The updater installed @cand: stage pending floors, record update.installed. */
+TG_EXPORT gboolean tg_engine_installed(TgEngine *engine, TgCandidate *cand,
+				       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The updater reported a failed install (never a refusal): update.failed. */
+TG_EXPORT gboolean tg_engine_failed(TgEngine *engine, TgCandidate *cand, const char *reason,
+				    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The new software booted and was marked good: pending floors become floors.
+ * @ret_committed (optional) receives the number of components committed. */
+TG_EXPORT gboolean tg_engine_commit(TgEngine *engine, guint *ret_committed,
+				    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* User postpones updates of @cls until @until (bounded by max-postpone). */
+TG_EXPORT gboolean tg_engine_postpone(TgEngine *engine, TgUpdateClass cls, GDateTime *until,
+				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* User approves an update by digest (64 hex) or version. */
+TG_EXPORT gboolean tg_engine_approve(TgEngine *engine, const char *digest_or_version,
+				     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* User changes a setting: "auto-install.security", "auto-install.feature",
+ * "notifications". */
+TG_EXPORT gboolean tg_engine_set_setting(TgEngine *engine, const char *key, gboolean value,
+					 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Explicit recovery: re-seeds installed and floor of @component from
+ * @version after lost or tampered state; recorded as state.recovered. */
+TG_EXPORT gboolean tg_engine_reseed(TgEngine *engine, const char *component, const char *version,
+				    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Returns: (transfer full): a status object (state, settings, last decision),
+ * or NULL with @error when the state cannot be read. */
+TG_EXPORT JsonObject *tg_engine_status(TgEngine *engine, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgEngine, tg_engine_close)
+
+G_END_DECLS

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The file-I/O seam. Every durable write in tollgate (state, audit log,
+ * notice spool, key files) goes through these wrappers, so tests can inject
+ * failures (ENOSPC, EIO, ...) and crash points in one place.
+ *
+ * Fault injection is driven by the environment (read once):
+ *   TOLLGATE_FAULT=<op>:<n>:<errno>   the n-th call (1-based) of <op> fails
+ *                                     with <errno> (ENOSPC, EIO, EACCES, EROFS)
+ *   TOLLGATE_FAULT=<op>:<n>:kill      the process SIGKILLs itself instead
+ * <op> is one of open, write, fsync, rename. Several specs may be given,
+ * separated by ','. Only honoured when the build has -Dfault_injection=true
+ * (the default for test builds). */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+#include "types.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+	TG_IO_OPEN = 0,
+	TG_IO_WRITE,
+	TG_IO_FSYNC,
+	TG_IO_RENAME,
+	TG_IO_N_OPS,
+} TgIoOp;
+
+TG_EXPORT int tg_io_open(const char *path, int flags, mode_t mode);
+/* Writes all of @len bytes with one write(2) call when possible; a short
+ * write is completed by further calls. Returns 0 or -1 with errno. */
+TG_EXPORT int tg_io_write_all(int fd, const void *buf, size_t len);
+TG_EXPORT int tg_io_fsync(int fd);
+TG_EXPORT int tg_io_rename(const char *from, const char *to);
+
+/* Writes @data to @path atomically: temp file in the same directory (mode
+ * @mode), write, fsync, rename, fsync of the directory. Refuses to follow a
+ * symlink at @path. */
+TG_EXPORT gboolean tg_io_replace_file(const char *path, const void *data, gsize len,
+				      mode_t mode, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* fsync of the directory holding @path. */
+TG_EXPORT int tg_io_fsync_dir_of(const char *path);
+
+/* Re-reads TOLLGATE_FAULT (tests that change it in-process). */
+TG_EXPORT void tg_io_reset_faults(void);
+
+G_END_DECLS

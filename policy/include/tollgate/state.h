@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The persistent state store: one small file on a partition that survives
+ * slot switches.
+ *
+ * File format: a first line "tollgate-state 1 <hmac-sha256 hex>\n" followed by
+ * a JSON object (the body); the HMAC (key from the policy's key-file, which
+ * lives outside the state directory) covers exactly the body bytes.
+ * Writes are atomic: temp file in the same directory, write, fsync, rename,
+ * fsync directory. A lock file (flock, exclusive) serializes tollgate runs:
+ * tg_state_open() takes it and holds it until tg_state_close(). */
+#pragma once
+
+#include <glib.h>
+#include "types.h"
+
+G_BEGIN_DECLS
+
+#define TG_STATE_ERROR (tg_state_error_quark())
+TG_EXPORT GQuark tg_state_error_quark(void);
+
+typedef enum {
+	TG_STATE_ERROR_IO,		/* cannot read / write / lock */
+	TG_STATE_ERROR_MISSING,		/* no state file */
+	TG_STATE_ERROR_TAMPERED,	/* bad HMAC, bad header */
+	TG_STATE_ERROR_CORRUPT,		/* HMAC fine but body unusable */
+	TG_STATE_ERROR_KEY,		/* key file missing or unusable */
+} TgStateError;
+
+#define TG_STATE_FILE "state"
+#define TG_STATE_LOCK "state.lock"
+
+typedef struct {
+	gchar *floor;		/* versions as text, NULL = none */
+	gchar *installed;
+	gchar *security_floor;
+	gchar *pending;		/* staged by `installed`, committed by `commit` */
+	TgUpdateClass pending_class;
+	gchar *pending_digest;
+} TgComponentState;
+
+typedef struct {
+	gchar *digest;		/* approved update digest, or NULL */
+	gchar *version;		/* approved version when no digest is known */
+	GDateTime *when;
+} TgApproval;
+
+typedef struct {
+	GDateTime *until;	/* NULL = not postponed */
+	GDateTime *since;	/* when the current run of postpones started */
+} TgPostpone;
+
+typedef struct _TgState TgState;
+struct _TgState {
+	GHashTable *components;		/* gchar* -> TgComponentState* */
+	GDateTime *support_end;		/* current (committed) support end, NULL = policy's */
+	GDateTime *pending_support_end;	/* carried by an installed update, applies at commit */
+	GDateTime *last_trusted_time;	/* never moves backwards */
+	TgPostpone postpone[2];		/* index tg_policy_class_index() */
+	GPtrArray *approvals;		/* TgApproval* */
+	/* user settings; -1 = not set by the user (policy default applies) */
+	gint auto_install[2];
+	gint notifications;
+	GArray *support_notices_sent;	/* guint thresholds (days) already notified */
+	gchar *last_decision;		/* JSON text of the last gate decision, or NULL */
+	gboolean initialized;		/* initialization was recorded */
+};
+
+typedef struct _TgStateStore TgStateStore;
+
+/* Opens the store in @dir (created 0700 if missing) with HMAC key @key_file
+ * and takes the lock. Does not read the state.
+ * Returns: (transfer full): the store or NULL with @error. */
+TG_EXPORT TgStateStore *tg_state_store_open(const char *dir, const char *key_file,
+					    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Reads and verifies the state.
+ * Returns: (transfer full): the state, or NULL with TG_STATE_ERROR_MISSING,
+ * _TAMPERED, _CORRUPT, _KEY or _IO. */
+TG_EXPORT TgState *tg_state_store_read(TgStateStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Writes @state atomically (old or new, never a mix), file mode 0600. */
+TG_EXPORT gboolean tg_state_store_write(TgStateStore *store, const TgState *state,
+					GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Creates the key file (0600, 32 random bytes) if it does not exist. */
+TG_EXPORT gboolean tg_state_ensure_key(const char *key_file, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Releases the lock and frees the store. */
+TG_EXPORT void tg_state_store_close(TgStateStore *store);
+
+/* Returns: (transfer full): an empty state. */
+TG_EXPORT TgState *tg_state_new(void);
+TG_EXPORT void tg_state_free(TgState *state);
+
+/* Returns: (transfer none): the entry for @component, created if @create. */
+TG_EXPORT TgComponentState *tg_state_component(TgState *state, const char *component,
+					       gboolean create);
+
+/* Serializes / parses the body (no header, no HMAC). Exposed for tests and
+ * fuzzing. */
+TG_EXPORT gchar *tg_state_to_json(const TgState *state);
+TG_EXPORT TgState *tg_state_from_json(const char *data, gsize len, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgState, tg_state_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgStateStore, tg_state_store_close)
+
+G_END_DECLS
