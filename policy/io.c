@@ -1,3 +1,218 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Work in progress: see the issue tracker. */
-#include "tollgate/tollgate.h"
+/* The file-I/O seam: every durable write goes through here, so failures and
+ * crash points can be injected in one place (see io.h). */
+#include "tollgate/io.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include <gio/gio.h>
+
+#include "tg-config.h"
+
+#define TG_MAX_FAULTS 8
+
+typedef struct {
+	TgIoOp op;
+	guint nth;
+	int err;	/* 0 = SIGKILL */
+} TgFault;
+
+static struct {
+	gboolean loaded;
+	guint n_faults;
+	TgFault faults[TG_MAX_FAULTS];
+	guint calls[TG_IO_N_OPS];
+} fault_state;
+
+static const char *const op_names[TG_IO_N_OPS] = { "open", "write", "fsync", "rename" };
+
+static int errno_from_name(const char *name)
+{
+	static const struct {
+		const char *name;
+		int err;
+	} names[] = {
+		{ "ENOSPC", ENOSPC }, { "EIO", EIO }, { "EACCES", EACCES },
+		{ "EROFS", EROFS }, { "EDQUOT", EDQUOT }, { "kill", 0 },
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
+		if (g_str_equal(name, names[i].name))
+			return names[i].err;
+	return -1;
+}
+
+static void parse_fault(const char *spec)
+{
+	g_auto(GStrv) parts = g_strsplit(spec, ":", 3);
+	guint64 nth;
+	int err;
+
+	if (g_strv_length(parts) != 3 || fault_state.n_faults >= TG_MAX_FAULTS)
+		return;
+	if (!g_ascii_string_to_unsigned(parts[1], 10, 1, G_MAXUINT, &nth, NULL))
+		return;
+	err = errno_from_name(parts[2]);
+	if (err < 0)
+		return;
+	for (guint op = 0; op < TG_IO_N_OPS; op++) {
+		if (g_str_equal(parts[0], op_names[op])) {
+			fault_state.faults[fault_state.n_faults++] =
+				(TgFault){ .op = op, .nth = (guint)nth, .err = err };
+			return;
+		}
+	}
+}
+
+void tg_io_reset_faults(void)
+{
+	const char *env = g_getenv("TOLLGATE_FAULT");
+
+	memset(&fault_state, 0, sizeof(fault_state));
+	fault_state.loaded = TRUE;
+	if (!TG_FAULT_INJECTION || !env)
+		return;
+	g_auto(GStrv) specs = g_strsplit(env, ",", -1);
+	for (gchar **s = specs; *s; s++)
+		parse_fault(*s);
+}
+
+/* Counts a call of @op; returns TRUE (errno set) when it must fail. */
+static gboolean fault_hit(TgIoOp op)
+{
+	if (!TG_FAULT_INJECTION)
+		return FALSE;
+	if (!fault_state.loaded)
+		tg_io_reset_faults();
+	fault_state.calls[op]++;
+	for (guint i = 0; i < fault_state.n_faults; i++) {
+		const TgFault *f = &fault_state.faults[i];
+
+		if (f->op != op || f->nth != fault_state.calls[op])
+			continue;
+		if (f->err == 0)
+			kill(getpid(), SIGKILL);
+		errno = f->err;
+		return TRUE;
+	}
+	return FALSE;
+}
+
+int tg_io_open(const char *path, int flags, mode_t mode)
+{
+	if (fault_hit(TG_IO_OPEN))
+		return -1;
+	return open(path, flags | O_CLOEXEC, mode);
+}
+
+int tg_io_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n;
+
+		if (fault_hit(TG_IO_WRITE))
+			return -1;
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int tg_io_fsync(int fd)
+{
+	if (fault_hit(TG_IO_FSYNC))
+		return -1;
+	return fsync(fd);
+}
+
+int tg_io_rename(const char *from, const char *to)
+{
+	if (fault_hit(TG_IO_RENAME))
+		return -1;
+	return rename(from, to);
+}
+
+int tg_io_fsync_dir_of(const char *path)
+{
+	g_autofree gchar *dir = g_path_get_dirname(path);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = tg_io_fsync(fd);
+	close(fd);
+	return ret;
+}
+
+static gboolean io_error(GError **error, const char *what, const char *path)
+{
+	int saved = errno;
+
+	g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved), "cannot %s %s: %s", what,
+		    path, g_strerror(saved));
+	return FALSE;
+}
+
+/* Refuses when @path exists and is a symlink or not a regular file. */
+static gboolean check_target(const char *path, GError **error)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? TRUE : io_error(error, "inspect", path);
+	if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+			    "%s is a symlink or not a regular file; tollgate refuses to write "
+			    "through it: remove it and let tollgate recreate the file", path);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+gboolean tg_io_replace_file(const char *path, const void *data, gsize len, mode_t mode,
+			    GError **error)
+{
+	g_autofree gchar *tmp = g_strdup_printf("%s.tmp.%d", path, (int)getpid());
+	int fd;
+
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	if (!check_target(path, error))
+		return FALSE;
+	(void)unlink(tmp);
+	fd = tg_io_open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return io_error(error, "create", tmp);
+	if (fchmod(fd, mode) < 0 || tg_io_write_all(fd, data, len) < 0 || tg_io_fsync(fd) < 0) {
+		io_error(error, "write", tmp);
+		close(fd);
+		(void)unlink(tmp);
+		return FALSE;
+	}
+	if (close(fd) < 0) {
+		io_error(error, "close", tmp);
+		(void)unlink(tmp);
+		return FALSE;
+	}
+	if (tg_io_rename(tmp, path) < 0) {
+		io_error(error, "rename into place", path);
+		(void)unlink(tmp);
+		return FALSE;
+	}
+	if (tg_io_fsync_dir_of(path) < 0)
+		return io_error(error, "sync the directory of", path);
+	return TRUE;
+}
