@@ -72,6 +72,11 @@ TG_EXPORT void tg_candidate_free(TgCandidate *cand);
 TG_EXPORT gboolean tg_candidate_set_meta(TgCandidate *cand, const char *key, const char *value,
 					 const char *origin, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Sets an identity key (name, version, digest, mechanism, updater,
+ * updater-version) or else a metadata key, like one line of a candidate file. */
+TG_EXPORT gboolean tg_candidate_set(TgCandidate *cand, const char *key, const char *value,
+				    const char *origin, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Loads a candidate file: GKeyFile with group [candidate] holding name,
  * version, digest, mechanism and the metadata keys above. Strict: unknown keys
  * are errors naming file, group, key and value. */

@@ -44,6 +44,9 @@ TG_EXPORT void tg_engine_close(TgEngine *engine);
 /* Returns: (transfer none). */
 TG_EXPORT const TgPolicy *tg_engine_policy(TgEngine *engine);
 
+/* Returns: (transfer none): the trusted time of this run (UTC). */
+TG_EXPORT GDateTime *tg_engine_now(TgEngine *engine);
+
 /* Decides on @cand and records the decision durably. Never returns an allow
  * it could not record: a failed audit write turns into a refusal.
  * Returns: (transfer full): the decision, or NULL with @error only for

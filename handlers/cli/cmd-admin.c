@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* commit, status, config check, state reseed. */
+#include "cli.h"
+
+#include <stdio.h>
+
+int tg_cmd_commit(const TgCliGlobal *g, int argc, char **argv)
+{
+	g_autoptr(TgEngine) engine = NULL;
+	g_autoptr(GError) err = NULL;
+	guint n = 0;
+
+	if (!tg_cli_parse(&argc, &argv, "commit", NULL,
+			  "Run after the new software booted and was marked good: pending "
+			  "floors become floors, a carried support end becomes current.", NULL))
+		return TG_EXIT_USAGE;
+	engine = tg_cli_engine(g, "cli", &err);
+	if (!engine || !tg_engine_commit(engine, &n, &err)) {
+		tg_cli_error(err);
+		return TG_EXIT_ERROR;
+	}
+	printf("committed %u component%s\n", n, n == 1 ? "" : "s");
+	return TG_EXIT_OK;
+}
+
+static const char *opt_string(JsonObject *obj, const char *member)
+{
+	if (!obj || !json_object_has_member(obj, member) ||
+	    json_object_get_null_member(obj, member))
+		return "-";
+	return json_object_get_string_member(obj, member);
+}
+
+static void print_components(JsonObject *components)
+{
+	g_autoptr(GList) names = json_object_get_members(components);
+
+	for (GList *l = names; l; l = l->next) {
+		JsonObject *c = json_object_get_object_member(components, l->data);
+
+		printf("component %s: installed %s, floor %s, security floor %s, pending %s\n",
+		       (const char *)l->data, opt_string(c, "installed"), opt_string(c, "floor"),
+		       opt_string(c, "security_floor"), opt_string(c, "pending"));
+	}
+}
+
+/* "last decision: refused 0.9.0 at TIME: reason sentence" */
+static void print_last_decision(JsonObject *status)
+{
+	JsonNode *node = json_object_get_member(status, "last_decision");
+	JsonObject *d;
+	const char *verdict;
+	const char *word;
+
+	if (!node || JSON_NODE_HOLDS_NULL(node)) {
+		printf("last decision: none\n");
+		return;
+	}
+	d = json_node_get_object(node);
+	verdict = opt_string(d, "verdict");
+	word = g_str_equal(verdict, "allow") ? "allowed"
+	       : g_str_equal(verdict, "defer") ? "deferred" : "refused";
+	printf("last decision: %s %s (component %s) at %s: %s\n", word, opt_string(d, "version"),
+	       opt_string(d, "component"), opt_string(d, "time"), opt_string(d, "message"));
+}
+
+static void print_status(JsonObject *s)
+{
+	JsonObject *settings = json_object_get_object_member(s, "settings");
+	JsonObject *pp = json_object_get_object_member(s, "postponed_until");
+
+	printf("model: %s\n", opt_string(s, "model"));
+	printf("time: %s (%s)\n", opt_string(s, "time"), opt_string(s, "time_trust"));
+	print_components(json_object_get_object_member(s, "components"));
+	printf("support end: %s (pending from an installed update: %s)\n",
+	       opt_string(s, "support_end"), opt_string(s, "pending_support_end"));
+	printf("settings: auto-install.security=%s auto-install.feature=%s notifications=%s\n",
+	       json_object_get_boolean_member(settings, "auto-install.security") ? "on" : "off",
+	       json_object_get_boolean_member(settings, "auto-install.feature") ? "on" : "off",
+	       json_object_get_boolean_member(settings, "notifications") ? "on" : "off");
+	printf("postponed: security until %s, feature until %s\n", opt_string(pp, "security"),
+	       opt_string(pp, "feature"));
+	print_last_decision(s);
+}
+
+int tg_cmd_status(const TgCliGlobal *g, int argc, char **argv)
+{
+	gboolean json = FALSE;
+	GOptionEntry entries[] = {
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &json, "print JSON", NULL },
+		G_OPTION_ENTRY_NULL,
+	};
+	g_autoptr(TgEngine) engine = NULL;
+	g_autoptr(JsonObject) status = NULL;
+	g_autoptr(GError) err = NULL;
+
+	if (!tg_cli_parse(&argc, &argv, "status", NULL,
+			  "Shows versions and floors, the support end, user settings and the "
+			  "last gate decision.", entries))
+		return TG_EXIT_USAGE;
+	engine = tg_cli_engine(g, "cli", &err);
+	if (engine)
+		status = tg_engine_status(engine, &err);
+	if (!status) {
+		tg_cli_error(err);
+		return TG_EXIT_ERROR;
+	}
+	if (json) {
+		g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+
+		json_node_set_object(node, status);
+		tg_cli_print_json(node);
+	} else {
+		print_status(status);
+	}
+	return TG_EXIT_OK;
+}
+
+static const char *config_path(const TgCliGlobal *g)
+{
+	const char *env = g_getenv("TOLLGATE_CONFIG");
+
+	if (g->config)
+		return g->config;
+	return env && *env ? env : TG_DEFAULT_CONFIG;
+}
+
+int tg_cmd_config_check(const TgCliGlobal *g, int argc, char **argv)
+{
+	g_autoptr(TgPolicy) policy = NULL;
+	g_autoptr(GError) err = NULL;
+
+	if (!tg_cli_parse(&argc, &argv, "config check", NULL,
+			  "Loads the policy and its drop-ins strictly and reports the first "
+			  "problem.", NULL))
+		return TG_EXIT_USAGE;
+	policy = tg_policy_load(config_path(g), &err);
+	if (!policy) {
+		tg_cli_error(err);
+		return TG_EXIT_ERROR;
+	}
+	printf("policy OK: %s (%u file%s, sha256 %s)\n", policy->path, policy->files->len,
+	       policy->files->len == 1 ? "" : "s", policy->hash);
+	return TG_EXIT_OK;
+}
+
+int tg_cmd_state_reseed(const TgCliGlobal *g, int argc, char **argv)
+{
+	g_autofree gchar *installed = NULL, *component = NULL;
+	GOptionEntry entries[] = {
+		{ "installed", 0, 0, G_OPTION_ARG_STRING, &installed,
+		  "the version actually running (checked by you)", "VERSION" },
+		{ "component", 0, 0, G_OPTION_ARG_STRING, &component,
+		  "component (default from the policy)", "C" },
+		G_OPTION_ENTRY_NULL,
+	};
+	g_autoptr(TgEngine) engine = NULL;
+	g_autoptr(GError) err = NULL;
+
+	if (!tg_cli_parse(&argc, &argv, "state reseed", NULL,
+			  "Recovers lost or tampered state: installed version and floor of the "
+			  "component are set to VERSION. Recorded as state.recovered.", entries))
+		return TG_EXIT_USAGE;
+	if (!installed) {
+		tg_cli_errorf("state reseed needs --installed VERSION");
+		return TG_EXIT_USAGE;
+	}
+	engine = tg_cli_engine(g, "cli", &err);
+	if (!engine || !tg_engine_reseed(engine, component, installed, &err)) {
+		tg_cli_error(err);
+		return TG_EXIT_ERROR;
+	}
+	printf("state re-seeded: %s at %s\n",
+	       component ? component : tg_engine_policy(engine)->default_component, installed);
+	return TG_EXIT_OK;
+}

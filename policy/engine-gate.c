@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The gate: run the checks, record the decision durably, fail closed. */
+#include "engine-private.h"
+
+static const char *const no_refs[] = { NULL };
+static const char *const gate_provisions[] = { "5.3-2", NULL };
+static const char *const gate_cases[] = { "5.3-2-2", NULL };
+
+/* A refusal made by the engine itself (no check ran or a write failed). */
+static void refuse(TgDecision *d, const char *reason, const char *message)
+{
+	TgCheckResult r = { .check = "gate", .provisions = gate_provisions,
+			    .test_cases = gate_cases };
+
+	tg_check_result_set(&r, TG_OUTCOME_REFUSE, reason, "%s", message);
+	g_array_append_val(d->results, r);
+	tg_decision_finish(d);
+}
+
+static void fill_versions(TgEngine *engine, TgDecision *d, const char *component)
+{
+	TgComponentState *cs = engine->state
+				       ? tg_state_component(engine->state, component, FALSE)
+				       : NULL;
+
+	d->component = g_strdup(component);
+	if (cs) {
+		d->installed = g_strdup(cs->installed);
+		d->floor = g_strdup(cs->floor);
+	}
+}
+
+static void run_checks(TgEngine *engine, TgDecision *d, const TgCandidate *cand,
+		       const TgVersion *version)
+{
+	TgCheckContext ctx = {
+		.policy = engine->policy,
+		.cand = cand,
+		.state = engine->state,
+		.component = d->component,
+		.version = version,
+		.now = engine->now,
+		.trust = engine->trust,
+		.cls = TG_CLASS_UNSET,
+		.defer_cls = TG_CLASS_FEATURE,
+	};
+
+	for (const TgCheckOps *const *op = engine->checks; op && *op; op++) {
+		TgCheckResult r = { .check = (*op)->name, .provisions = no_refs,
+				    .test_cases = no_refs };
+
+		(*op)->run(&ctx, &r);
+		g_array_append_val(d->results, r);
+	}
+	d->cls = ctx.cls;
+	tg_decision_finish(d);
+}
+
+/* Decides without recording. */
+static TgDecision *decide(TgEngine *engine, const TgCandidate *cand)
+{
+	g_autoptr(TgDecision) d = tg_decision_new();
+	g_autoptr(GError) local = NULL;
+	g_autoptr(TgVersion) version = NULL;
+	const char *component = cand->component ? cand->component
+						: engine->policy->default_component;
+
+	d->transaction_id = g_uuid_string_random();
+	d->time = g_date_time_ref(engine->now);
+	d->trust = engine->trust;
+	d->version = g_strdup(cand->version);
+	fill_versions(engine, d, component);
+	if (!tg_engine_require_state(engine, &local)) {
+		refuse(d, "state-unusable", local->message);
+		return g_steal_pointer(&d);
+	}
+	if (!cand->version) {
+		refuse(d, "no-version", "the update carries no version; tollgate refuses "
+					"updates it cannot order");
+		return g_steal_pointer(&d);
+	}
+	version = tg_version_parse(engine->policy->scheme, cand->version, -1, &local);
+	if (!version) {
+		refuse(d, "version-unparseable", local->message);
+		return g_steal_pointer(&d);
+	}
+	run_checks(engine, d, cand, version);
+	return g_steal_pointer(&d);
+}
+
+static void turn_into_refusal(TgDecision *d, const char *reason, const GError *cause)
+{
+	g_autofree gchar *msg = g_strdup_printf("%s; the update is refused until this is fixed",
+						cause->message);
+
+	refuse(d, reason, msg);
+}
+
+static gboolean record_decision(TgEngine *engine, const TgCandidate *cand, TgDecision *d,
+				GError **error)
+{
+	g_autoptr(JsonObject) body = tg_engine_body_new(engine, cand);
+	g_autoptr(JsonNode) node = tg_decision_to_json(d);
+	JsonObject *dobj = json_node_get_object(node);
+
+	json_object_set_string_member(body, "transaction_id", d->transaction_id);
+	tg_json_set_string(body, "installed", d->installed);
+	tg_json_set_string(body, "floor", d->floor);
+	json_object_set_member(body, "decision", json_node_copy(node));
+	if (json_object_has_member(dobj, "checks"))
+		json_object_set_member(body, "checks",
+				       json_node_copy(json_object_get_member(dobj, "checks")));
+	return tg_engine_record(engine, "gate.decision", body, NULL, error);
+}
+
+static void remember_decision(TgEngine *engine, const TgDecision *d)
+{
+	g_autoptr(JsonNode) node = tg_decision_to_json(d);
+
+	g_free(engine->state->last_decision);
+	engine->state->last_decision = json_to_string(node, FALSE);
+}
+
+TgDecision *tg_engine_gate(TgEngine *engine, TgCandidate *cand, GError **error)
+{
+	g_autoptr(TgDecision) d = NULL;
+	g_autoptr(GError) local = NULL;
+
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+	d = decide(engine, cand);
+	if (engine->state) {
+		remember_decision(engine, d);
+		if (!tg_engine_save_state(engine, &local)) {
+			turn_into_refusal(d, "state-write-failed", local);
+			g_clear_error(&local);
+		}
+	}
+	if (!record_decision(engine, cand, d, &local)) {
+		turn_into_refusal(d, "audit-write-failed", local);
+		if (engine->state) {
+			remember_decision(engine, d);
+			if (!tg_engine_save_state(engine, NULL))
+				g_debug("last decision not saved after a failed audit write");
+		}
+	}
+	return g_steal_pointer(&d);
+}

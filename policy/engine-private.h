@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Engine internals shared by engine*.c (not installed). */
+#pragma once
+
+#include "tollgate/engine.h"
+
+G_BEGIN_DECLS
+
+struct _TgEngine {
+	TgPolicy *policy;
+	TgStateStore *store;
+	TgState *state;		/* NULL when lost or tampered */
+	GError *state_error;	/* why state is NULL */
+	TgAuditLog *audit;
+	GDateTime *now;		/* trusted time, UTC */
+	TgTimeTrust trust;
+	GDateTime *system_now;	/* what the clock (or --now) said */
+	const TgCheckOps *const *checks;
+	gchar *updater;
+	gchar *updater_version;
+};
+
+/* engine.c */
+gboolean tg_engine_save_state(TgEngine *engine, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean tg_engine_record(TgEngine *engine, const char *event, JsonObject *body,
+			  guint64 *ret_seq, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* FALSE with a sentence naming the recovery command when state is lost. */
+gboolean tg_engine_require_state(TgEngine *engine, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Effective support end: state's if set, else the policy's. (transfer none) */
+GDateTime *tg_engine_support_end(TgEngine *engine);
+
+/* engine-init.c: first boot and recovery */
+gboolean tg_engine_load_state(TgEngine *engine, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+gboolean tg_engine_read_running_version(const TgPolicy *policy, gchar **ret_version,
+					GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* engine-json.c */
+JsonObject *tg_engine_candidate_json(const TgCandidate *cand, const char *component);
+JsonObject *tg_engine_body_new(TgEngine *engine, const TgCandidate *cand);
+gchar *tg_date_to_string(GDateTime *dt);
+void tg_json_set_date(JsonObject *obj, const char *member, GDateTime *dt);
+void tg_json_set_string(JsonObject *obj, const char *member, const char *value);
+
+G_END_DECLS

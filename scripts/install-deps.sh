@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages tollgate needs that are missing.
+# Usage: scripts/install-deps.sh [build|test|demo]   (default: test)
+set -euo pipefail
+
+profile=${1:-test}
+build_pkgs=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libssl-dev)
+test_pkgs=(libcmocka-dev python3 python3-jsonschema python3-regex openssl jq)
+
+case "$profile" in
+  build) pkgs=("${build_pkgs[@]}") ;;
+  test|demo) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  *) echo "install-deps: unknown profile '$profile'; use build, test or demo" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo to add: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" </dev/null

@@ -1,0 +1,64 @@
+# Shared helpers for the integration tests (sourced).
+set -euo pipefail
+
+TG_BUILD_DIR=${TG_BUILD_DIR:?run through meson test}
+TG_SOURCE_DIR=${TG_SOURCE_DIR:?run through meson test}
+TG=$TG_BUILD_DIR/handlers/cli/tollgate
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/tg-it-XXXXXX")
+chmod 0755 "$W"
+cleanup() { rm -rf "$W"; }
+trap cleanup EXIT
+
+fails=0
+passes=0
+ok() { passes=$((passes + 1)); echo "ok - $*"; }
+not_ok() { fails=$((fails + 1)); echo "not ok - $*"; }
+
+# expect_exit CODE DESCRIPTION -- command...
+expect_exit() {
+  local want=$1 desc=$2; shift 3
+  local got=0
+  "$@" >"$W/out" 2>"$W/err" || got=$?
+  if [ "$got" = "$want" ]; then ok "$desc (exit $got)"; else
+    not_ok "$desc: exit $got, wanted $want"; sed 's/^/  | /' "$W/out" "$W/err"; fi
+}
+
+# expect_output PATTERN DESCRIPTION: grep -E on the last command's stdout+stderr
+expect_output() {
+  if cat "$W/out" "$W/err" | grep -Eq -- "$1"; then ok "$2"; else
+    not_ok "$2: no match for /$1/"; sed 's/^/  | /' "$W/out" "$W/err"; fi
+}
+
+# write_policy FILE [extra lines...]: a small device policy using $W
+write_policy() {
+  local f=$1; shift
+  mkdir -p "$W/etc"
+  head -c 32 /dev/urandom >"$W/etc/state.key"; chmod 600 "$W/etc/state.key"
+  cat >"$f" <<POL
+[device]
+model=TG-Thermostat T1
+hardware-revision=B2
+device-id=unit-0001
+
+[versions]
+scheme=semver
+
+[state]
+directory=$W/state
+key-file=$W/etc/state.key
+version-source=file
+version-path=$W/etc/version
+
+[support]
+end=2030-12-31
+warn-days=90
+POL
+  for line in "$@"; do printf '%s\n' "$line" >>"$f"; done
+  chmod 644 "$f"
+}
+
+finish() {
+  echo "$passes passed, $fails failed"
+  [ "$fails" -eq 0 ]
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The built `tollgate` binary: allow, refuse and defer with the documented
+# exit codes; commit raises the floor; lost and tampered state fail closed;
+# concurrent runs serialize.
+. "$(dirname "$0")/lib.sh"
+
+P=$W/etc/tollgate.conf
+write_policy "$P" "" "[disruption]" "require-approval=true"
+echo "1.0.0" >"$W/etc/version"
+T="$TG --config $P --now 2026-06-01T10:00:00Z"
+
+expect_exit 0 "upgrade allowed" -- $T gate --version 1.1.0 --class feature
+expect_output '^allowed 1\.1\.0' "allow line names the version"
+expect_exit 10 "downgrade refused" -- $T gate --version 0.9.0
+expect_output 'below' "refusal says why"
+expect_exit 10 "unparseable version refused" -- $T gate --version v2.0
+expect_output "v2\.0" "refusal quotes the version"
+expect_exit 11 "disruptive update deferred without approval" -- $T gate --version 1.2.0 --reboot --digest "$(printf 'a%.0s' $(seq 64))"
+expect_output 'tollgate approve' "defer names the approve command"
+expect_exit 0 "approve by digest" -- $T approve "$(printf 'a%.0s' $(seq 64))"
+expect_exit 0 "approved disruptive update allowed" -- $T gate --version 1.2.0 --reboot --digest "$(printf 'a%.0s' $(seq 64))"
+expect_exit 0 "gate --json" -- $T gate --version 1.1.0 --json
+if jq -e '.verdict == "allow" and (.checks | length) == 5' "$W/out" >/dev/null; then ok "json decision has 5 checks"; else not_ok "json decision"; cat "$W/out"; fi
+expect_exit 2 "unknown option is a usage error" -- $T gate --bogus
+expect_exit 1 "missing policy is an error, never allow" -- $TG --config "$W/nope.conf" gate --version 9.0.0
+expect_output 'nope\.conf' "error names the missing file"
+
+# Floors rise only at commit.
+expect_exit 0 "installed 1.1.0" -- $T installed --version 1.1.0 --class feature
+expect_exit 0 "1.0.5 still allowed before commit" -- $T gate --version 1.0.5
+expect_exit 0 "commit" -- $T commit
+expect_output 'committed 1 component' "commit reports one component"
+expect_exit 10 "1.0.5 refused after commit" -- $T gate --version 1.0.5
+expect_exit 0 "status" -- $T status
+expect_output '^last decision: refused 1\.0\.5' "status shows the last refusal in one line"
+expect_output 'floor 1\.1\.0' "status shows the floor"
+
+# Postpone within and beyond the feature maximum (default 30d).
+expect_exit 1 "postpone beyond the maximum refused" -- $T postpone --for 60d
+expect_output 'max-postpone' "postpone error names the key"
+expect_exit 0 "postpone feature 3d" -- $T postpone --for 3d
+expect_exit 11 "feature update deferred while postponed" -- $T gate --version 1.3.0 --class feature
+expect_exit 0 "security update still installs" -- $T gate --version 1.1.1 --class security --risk "fixes remote code execution" --advisory CVE-2026-0001
+
+# Settings are recorded.
+expect_exit 0 "settings change" -- $T settings auto-install.feature=off
+expect_output 'auto-install.feature=off' "settings shows the new value"
+
+# Tampered state: floor lowered by editing the file.
+sed -i 's/"floor":"1.1.0"/"floor":"0.1.0"/' "$W/state/state"
+expect_exit 10 "tampered state refuses" -- $T gate --version 1.4.0 --class security --risk x
+expect_output 'state reseed' "refusal names the recovery command"
+expect_exit 0 "reseed" -- $T state reseed --installed 1.1.0
+expect_exit 0 "after reseed the gate works" -- $T gate --version 1.4.0 --class security --risk x
+
+# Lost state while history exists fails closed.
+rm "$W/state/state"
+expect_exit 10 "missing state with history refuses" -- $T gate --version 1.5.0
+expect_output 'missing' "refusal says the state is missing"
+expect_exit 0 "reseed again" -- $T state reseed --installed 1.1.0
+
+# World-writable policy is refused.
+chmod 666 "$P"
+expect_exit 1 "world-writable policy refused" -- $T gate --version 1.5.0
+expect_output 'chmod' "error says how to fix the mode"
+chmod 644 "$P"
+
+# 20 concurrent installed/gate runs serialize without lost updates.
+pids=()
+for i in $(seq 1 20); do
+  if [ $((i % 2)) -eq 0 ]; then
+    $T installed --component "c$i" --version "1.$i.0" >/dev/null 2>&1 & pids+=($!)
+  else
+    $T gate --component "c$i" --version "1.$i.0" >/dev/null 2>&1 & pids+=($!)
+  fi
+done
+wait "${pids[@]}" || true
+$T status --json >"$W/status.json"
+n=$(jq '[.components | to_entries[] | select(.key | startswith("c")) | select(.value.pending != null)] | length' "$W/status.json")
+if [ "$n" = 10 ]; then ok "10 concurrent installs all staged"; else not_ok "concurrent installs: $n of 10 staged"; fi
+expect_exit 0 "audit log verifies after all of it" -- $TG --config "$P" audit verify
+gates=$(grep -c '"event":"gate.decision"' "$W/state/log/audit.log" || true)
+[ "$gates" -ge 25 ] && ok "gate decisions recorded ($gates)" || not_ok "only $gates gate decisions recorded"
+
+finish
