@@ -17,11 +17,11 @@
 	} while (0)
 
 /* Fails unless @err is set with @dom/@code; prints what was seen. */
-#define assert_error(err, dom, code) \
+#define assert_error(err, dom_, code_) \
 	do { \
 		if ((err) == NULL) \
 			fail_msg("expected an error, got none"); \
-		if (!g_error_matches((err), (dom), (code))) \
+		if (!g_error_matches((err), (dom_), (code_))) \
 			fail_msg("unexpected error %s:%d: %s", g_quark_to_string((err)->domain), \
 				 (err)->code, (err)->message); \
 	} while (0)

@@ -4,12 +4,16 @@
  * semver:   RAUC-compatible (min-bundle-version): 1 to 3 numeric core parts
  *           ("2024.05" is fine, missing parts are 0), optional "-pre.release"
  *           which sorts below the release, optional "+build" which is ignored.
- *           No leading "v", no leading zeros in numeric parts (except "0").
+ *           No leading "v". Leading zeros in numbers are accepted and do not
+ *           change the value ("2024.05" == "2024.5.0"), as in RAUC.
  * swupdate: SWUpdate-compatible: digits and dots with at most 4 fields, each
  *           <= 65535 (compared numerically, missing fields are 0); any other
  *           text must parse as semver. Digits-and-dots strings with 5+ fields
  *           or a field > 65535 are refused (SWUpdate would silently mis-order
- *           them).
+ *           them), and so are semver texts SWUpdate mis-orders (a number >
+ *           2147483647, a pre-release identifier like "-5", > 255 bytes).
+ *           Both kinds compare as 4 numbers (semver's 4th is 0), then the
+ *           pre-release. docs/versions.md has the details.
  * Anything that does not parse (empty, longer than TG_VERSION_MAX_LEN bytes,
  * control characters, NUL, "v2.0") is an error, never compared as text. */
 #pragma once
