@@ -96,26 +96,38 @@ static void turn_into_refusal(TgDecision *d, const char *reason, const GError *c
 	refuse(d, reason, msg);
 }
 
+/* The decision without its per-check results. Returns: (transfer full). */
+static JsonObject *decision_summary(const TgDecision *d, JsonNode **ret_checks)
+{
+	g_autoptr(JsonNode) node = tg_decision_to_json(d);
+	JsonObject *obj = json_node_dup_object(node);
+
+	if (ret_checks)
+		*ret_checks = json_object_dup_member(obj, "checks");
+	json_object_remove_member(obj, "checks");
+	return obj;
+}
+
 static gboolean record_decision(TgEngine *engine, const TgCandidate *cand, TgDecision *d,
 				GError **error)
 {
 	g_autoptr(JsonObject) body = tg_engine_body_new(engine, cand);
-	g_autoptr(JsonNode) node = tg_decision_to_json(d);
-	JsonObject *dobj = json_node_get_object(node);
+	JsonNode *checks = NULL;
+	JsonObject *summary = decision_summary(d, &checks);
 
 	json_object_set_string_member(body, "transaction_id", d->transaction_id);
 	tg_json_set_string(body, "installed", d->installed);
 	tg_json_set_string(body, "floor", d->floor);
-	json_object_set_member(body, "decision", json_node_copy(node));
-	if (json_object_has_member(dobj, "checks"))
-		json_object_set_member(body, "checks",
-				       json_node_copy(json_object_get_member(dobj, "checks")));
+	json_object_set_object_member(body, "decision", summary);
+	if (checks)
+		json_object_set_member(body, "checks", checks);
 	return tg_engine_record(engine, "gate.decision", body, NULL, error);
 }
 
 static void remember_decision(TgEngine *engine, const TgDecision *d)
 {
-	g_autoptr(JsonNode) node = tg_decision_to_json(d);
+	g_autoptr(JsonObject) summary = decision_summary(d, NULL);
+	g_autoptr(JsonNode) node = json_node_init_object(json_node_alloc(), summary);
 
 	g_free(engine->state->last_decision);
 	engine->state->last_decision = json_to_string(node, FALSE);

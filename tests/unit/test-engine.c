@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The engine end to end in-process: first boot, trusted time, lifecycle. */
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tg-test.h"
+#include "checks.h"
+#include "tollgate/tollgate.h"
+
+typedef struct {
+	gchar *dir;
+	gchar *policy;
+} Fixture;
+
+static const char *policy_text =
+	"[device]\nmodel=TG-Test\ndevice-id=dev-1\n"
+	"[state]\ndirectory=%s/state\nkey-file=%s/state.key\n"
+	"version-source=%s\nversion-path=%s/version\n%s"
+	"[support]\nend=2030-12-31\n"
+	"[class.feature]\nmax-postpone=7d\n";
+
+static void write_policy(Fixture *f, const char *source, const char *extra)
+{
+	g_autofree gchar *text = g_strdup_printf(policy_text, f->dir, f->dir, source, f->dir,
+						 extra ? extra : "");
+
+	g_free(f->policy);
+	f->policy = tg_test_write(f->dir, "tollgate.conf", text);
+}
+
+static int setup(void **state)
+{
+	Fixture *f = g_new0(Fixture, 1);
+
+	f->dir = tg_test_mkdtemp();
+	chmod(f->dir, 0755);
+	write_policy(f, "file", NULL);
+	g_free(tg_test_write(f->dir, "version", "1.0.0\n"));
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	Fixture *f = *state;
+
+	tg_test_rmtree(f->dir);
+	g_free(f->dir);
+	g_free(f->policy);
+	g_free(f);
+	return 0;
+}
+
+static TgEngine *open_at(Fixture *f, const char *now)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
+	g_autoptr(GDateTime) dt = now ? g_date_time_new_from_iso8601(now, utc) : NULL;
+	TgEngineOptions opts = {
+		.config_path = f->policy,
+		.now = dt,
+		.checks = tg_checks_builtin(),
+		.updater = "test",
+	};
+	TgEngine *engine = tg_engine_open(&opts, &err);
+
+	assert_no_error(err);
+	assert_non_null(engine);
+	return engine;
+}
+
+static TgDecision *gate(TgEngine *engine, const char *version, TgUpdateClass cls)
+{
+	g_autoptr(TgCandidate) cand = tg_candidate_new();
+	g_autoptr(GError) err = NULL;
+	TgDecision *d;
+
+	cand->version = g_strdup(version);
+	cand->declared_class = cls;
+	cand->risk = g_strdup("fixes a flaw");
+	d = tg_engine_gate(engine, cand, &err);
+	assert_no_error(err);
+	return d;
+}
+
+/* Counts records of @event in the current audit file. */
+static guint count_events(Fixture *f, const char *event)
+{
+	g_autofree gchar *path = g_build_filename(f->dir, "state", "log", "audit.log", NULL);
+	g_autofree gchar *data = NULL;
+	g_autofree gchar *needle = g_strdup_printf("\"event\":\"%s\"", event);
+	guint n = 0;
+
+	if (!g_file_get_contents(path, &data, NULL, NULL))
+		return 0;
+	for (const char *p = data; (p = strstr(p, needle)); p++)
+		n++;
+	return n;
+}
+
+static void test_first_boot_from_file(void **state)
+{
+	Fixture *f = *state;
+	g_autoptr(TgEngine) engine = open_at(f, "2026-06-01T00:00:00Z");
+	g_autoptr(TgDecision) d = gate(engine, "0.9.0", TG_CLASS_FEATURE);
+
+	assert_int_equal(d->verdict, TG_VERDICT_REFUSE);
+	assert_string_equal(d->floor, "1.0.0");
+	assert_int_equal(count_events(f, "state.initialized"), 1);
+}
+
+static void test_first_boot_os_release(void **state)
+{
+	Fixture *f = *state;
+	g_autoptr(TgEngine) engine = NULL;
+	g_autoptr(TgDecision) d = NULL;
+
+	write_policy(f, "os-release", "version-key=VERSION_ID\n");
+	g_free(tg_test_write(f->dir, "version", "NAME=\"Thermo OS\"\nVERSION_ID=\"2.1.0\"\n"));
+	engine = open_at(f, "2026-06-01T00:00:00Z");
+	d = gate(engine, "2.0.9", TG_CLASS_FEATURE);
+	assert_int_equal(d->verdict, TG_VERDICT_REFUSE);
+	assert_string_equal(d->installed, "2.1.0");
+}
+
+static void test_first_boot_sw_versions(void **state)
+{
+	Fixture *f = *state;
+	g_autoptr(TgEngine) engine = NULL;
+	g_autoptr(TgDecision) d = NULL;
+
+	write_policy(f, "sw-versions", "version-key=rootfs\n");
+	g_free(tg_test_write(f->dir, "version", "bootloader 2022.1\nrootfs 3.4\n"));
+	engine = open_at(f, "2026-06-01T00:00:00Z");
+	d = gate(engine, "3.5.0", TG_CLASS_FEATURE);
+	assert_int_equal(d->verdict, TG_VERDICT_ALLOW);
+	assert_string_equal(d->installed, "3.4");
+}
+
+static void test_clock_rollback(void **state)
+{
+	Fixture *f = *state;
+	g_autoptr(TgDecision) d = NULL;
+
+	{
+		g_autoptr(TgEngine) e1 = open_at(f, "2031-06-01T00:00:00Z");
+		d = gate(e1, "1.1.0", TG_CLASS_FEATURE);
+		assert_int_equal(d->verdict, TG_VERDICT_REFUSE); /* after support end */
+	}
+	g_clear_pointer(&d, tg_decision_free);
+	{
+		/* Clock set back a year: time stays at the last trusted time. */
+		g_autoptr(TgEngine) e2 = open_at(f, "2030-06-01T00:00:00Z");
+		d = gate(e2, "1.1.0", TG_CLASS_FEATURE);
+		assert_int_equal(d->trust, TG_TIME_CLAMPED);
+		assert_int_equal(d->verdict, TG_VERDICT_REFUSE);
+		assert_int_equal(g_date_time_get_year(tg_engine_now(e2)), 2031);
+	}
+	assert_int_equal(count_events(f, "clock.rollback-detected"), 1);
+}
+
+static void install_commit(Fixture *f, const char *version, TgUpdateClass cls,
+			   const char *support_end)
+{
+	g_autoptr(TgEngine) engine = open_at(f, "2026-06-01T00:00:00Z");
+	g_autoptr(TgCandidate) cand = tg_candidate_new();
+	g_autoptr(GError) err = NULL;
+	guint n = 0;
+
+	cand->version = g_strdup(version);
+	cand->declared_class = cls;
+	cand->support_end = support_end ? tg_parse_date(support_end) : NULL;
+	assert_true(tg_engine_installed(engine, cand, &err));
+	assert_no_error(err);
+	assert_true(tg_engine_commit(engine, &n, &err));
+	assert_no_error(err);
+	assert_int_equal(n, 1);
+}
+
+static void test_commit_security_floor(void **state)
+{
+	Fixture *f = *state;
+	g_autoptr(TgDecision) d = NULL;
+	g_autoptr(GError) err = NULL;
+
+	install_commit(f, "1.0.1", TG_CLASS_SECURITY, "2032-01-31");
+	{
+		g_autoptr(TgEngine) engine = open_at(f, "2026-06-01T00:00:00Z");
+		g_autoptr(JsonObject) st = tg_engine_status(engine, &err);
+		JsonObject *c;
+
+		assert_no_error(err);
+		c = json_object_get_object_member(json_object_get_object_member(st, "components"),
+						  "system");
+		assert_string_equal(json_object_get_string_member(c, "security_floor"), "1.0.1");
+		assert_string_equal(json_object_get_string_member(c, "floor"), "1.0.1");
+		assert_contains(json_object_get_string_member(st, "support_end"), "2032-01-31");
+		d = gate(engine, "1.0.0", TG_CLASS_FEATURE);
+		assert_int_equal(d->verdict, TG_VERDICT_REFUSE);
+	}
+	assert_int_equal(count_events(f, "support.extended"), 1);
+	assert_int_equal(count_events(f, "update.committed"), 1);
+}
+
+static void test_postpone_bounded_from_first(void **state)
+{
+	Fixture *f = *state;
+	g_autoptr(GError) err = NULL;
+	g_autoptr(TgEngine) engine = open_at(f, "2026-06-01T00:00:00Z");
+	g_autoptr(GDateTime) now = g_date_time_ref(tg_engine_now(engine));
+	g_autoptr(GDateTime) in5 = g_date_time_add_days(now, 5);
+	g_autoptr(GDateTime) in7 = g_date_time_add_days(now, 7);
+	g_autoptr(GDateTime) in8 = g_date_time_add_days(now, 8);
+
+	assert_true(tg_engine_postpone(engine, TG_CLASS_FEATURE, in5, &err));
+	assert_no_error(err);
+	/* Extending the active postpone counts from its start: 8d > 7d. */
+	assert_false(tg_engine_postpone(engine, TG_CLASS_FEATURE, in8, &err));
+	assert_error(err, TG_ENGINE_ERROR, TG_ENGINE_ERROR_LIMIT);
+	assert_contains(err->message, "max-postpone");
+	g_clear_error(&err);
+	assert_true(tg_engine_postpone(engine, TG_CLASS_FEATURE, in7, &err));
+	assert_no_error(err);
+	assert_int_equal(count_events(f, "user.postponed"), 2);
+}
+
+static void test_approval_consumed(void **state)
+{
+	Fixture *f = *state;
+	g_autoptr(GError) err = NULL;
+	g_autoptr(TgEngine) engine = open_at(f, "2026-06-01T00:00:00Z");
+	g_autoptr(TgCandidate) cand = tg_candidate_new();
+	g_autoptr(JsonObject) st = NULL;
+
+	assert_true(tg_engine_approve(engine, "1.2.0", &err));
+	assert_no_error(err);
+	assert_false(tg_engine_approve(engine, "not a version", &err));
+	assert_contains(err->message, "digest or a version");
+	g_clear_error(&err);
+	cand->version = g_strdup("1.2.0");
+	assert_true(tg_engine_installed(engine, cand, &err));
+	st = tg_engine_status(engine, &err);
+	assert_int_equal(json_object_get_int_member(st, "approvals"), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_first_boot_from_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_boot_os_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_first_boot_sw_versions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit_security_floor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_postpone_bounded_from_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_approval_consumed, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
