@@ -18,6 +18,8 @@ struct _TgEngine {
 	const TgCheckOps *const *checks;
 	gchar *updater;
 	gchar *updater_version;
+	const TgNotifyOps *notify_ops;
+	gpointer notifier;	/* from notify_ops->open, may be NULL */
 };
 
 /* engine.c */
@@ -33,6 +35,13 @@ GDateTime *tg_engine_support_end(TgEngine *engine);
 gboolean tg_engine_load_state(TgEngine *engine, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean tg_engine_read_running_version(const TgPolicy *policy, gchar **ret_version,
 					GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* engine-notice.c: notices for a decision (may turn an allow of a disruptive
+ * update into a defer when a required notice was not delivered), and for
+ * lifecycle events (support-extended, settings-changed). Deliveries are
+ * recorded as notice.delivered / notice.failed. */
+void tg_engine_notify_decision(TgEngine *engine, const TgCandidate *cand, TgDecision *d);
+void tg_engine_notify_event(TgEngine *engine, const char *type, JsonObject *fields);
 
 /* engine-json.c */
 JsonObject *tg_engine_candidate_json(const TgCandidate *cand, const char *component);

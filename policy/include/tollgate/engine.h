@@ -24,6 +24,21 @@ typedef enum {
 	TG_ENGINE_ERROR_LIMIT,		/* over a policy limit (postpone) */
 } TgEngineError;
 
+/* Notification sinks live in notify/ (which depends on this library, not
+ * the other way round); adapters hand them to the engine through this table.
+ * The engine decides which notices go out and records every delivery. */
+typedef struct {
+	/* Parses the sink and template groups of @policy (policy->extra).
+	 * Returns: (transfer full): the notifier state, or NULL with @error. */
+	gpointer (*open)(const TgPolicy *policy, GError **error);
+	/* Delivers @notice (a complete notice object, see docs/notices.md) to
+	 * every sink; appends one object per sink to @outcomes:
+	 * {"sink": name, "type": sink type, "delivered": bool, "required": bool,
+	 *  "error": text or null}. */
+	void (*send)(gpointer notifier, JsonObject *notice, JsonArray *outcomes);
+	void (*close)(gpointer notifier);
+} TgNotifyOps;
+
 typedef struct {
 	const char *config_path;	/* NULL: $TOLLGATE_CONFIG, else TG_DEFAULT_CONFIG */
 	const char *state_dir;		/* NULL: from the policy */
@@ -31,6 +46,7 @@ typedef struct {
 	const TgCheckOps *const *checks;	/* NULL-terminated, in order */
 	const char *updater;		/* "cli", "swupdate", "rauc" */
 	const char *updater_version;
+	const TgNotifyOps *notify;	/* NULL: no notices */
 } TgEngineOptions;
 
 typedef struct _TgEngine TgEngine;
