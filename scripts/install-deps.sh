@@ -6,11 +6,13 @@ set -euo pipefail
 profile=${1:-test}
 build_pkgs=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libssl-dev)
 test_pkgs=(libcmocka-dev python3 python3-jsonschema python3-regex openssl jq)
+fuzz_pkgs=(clang libclang-rt-14-dev)
 
 case "$profile" in
   build) pkgs=("${build_pkgs[@]}") ;;
   test|demo) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
-  *) echo "install-deps: unknown profile '$profile'; use build, test or demo" >&2; exit 2 ;;
+  fuzz) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+  *) echo "install-deps: unknown profile '$profile'; use build, test, fuzz or demo" >&2; exit 2 ;;
 esac
 
 missing=()
