@@ -4,21 +4,30 @@
  * absent. Errors name file, group, key and the offending value:
  *   "<file>: [group] key = 'value' is not a duration; use e.g. 30s, 15m, 12h, 7d"
  * After a group is parsed, tg_kf_check_remaining_keys() rejects unknown keys;
- * tg_kf_check_remaining_groups() rejects unknown groups. */
+ * tg_kf_check_remaining_groups() rejects unknown groups.
+ *
+ * When several files were merged into one key file, @origin maps
+ * "group\x1fkey" (and "group\x1f" for the group itself) to the file that
+ * last set it, so a message names the file the bad line is really in. */
 #pragma once
 
 #include <glib.h>
 
 G_BEGIN_DECLS
 
+/* Separator between group and key in TgKf.origin keys. */
+#define TG_KF_ORIGIN_SEP "\x1f"
+
 /* @domain/@code_value/@code_unknown: the error domain and codes the caller's
- * module uses for a bad value and an unknown key/group. */
+ * module uses for a bad value and an unknown key/group.
+ * @origin: optional, see above; NULL means every key comes from @file. */
 typedef struct {
 	GKeyFile *kf;
 	const char *file;	/* name used in messages */
 	GQuark domain;
 	gint code_value;
 	gint code_unknown;
+	GHashTable *origin;	/* "group\x1fkey" -> file name, or NULL */
 } TgKf;
 
 gboolean tg_kf_take_string(TgKf *k, const char *group, const char *key, gchar **ret,
@@ -29,6 +38,18 @@ gboolean tg_kf_take_boolean(TgKf *k, const char *group, const char *key, gboolea
 			    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean tg_kf_take_uint(TgKf *k, const char *group, const char *key, guint64 max,
 			 guint64 *ret, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* A list of whole numbers ("90;30;7", ';' or ',' separated), each <= @max
+ * (at most G_MAXUINT). *ret becomes a new GArray of guint in the order
+ * written; an empty value gives an empty array. */
+gboolean tg_kf_take_uint_list(TgKf *k, const char *group, const char *key, guint64 max,
+			      GArray **ret, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* A byte count: digits with an optional K, M or G suffix (powers of 1024),
+ * from @min to @max bytes. */
+gboolean tg_kf_take_size(TgKf *k, const char *group, const char *key, guint64 min,
+			 guint64 max, guint64 *ret, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* An absolute path without control characters. */
+gboolean tg_kf_take_path(TgKf *k, const char *group, const char *key, gchar **ret,
+			 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean tg_kf_take_duration(TgKf *k, const char *group, const char *key, gint64 *ret,
 			     GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean tg_kf_take_date(TgKf *k, const char *group, const char *key, GDateTime **ret,
@@ -41,8 +62,18 @@ gboolean tg_kf_check_remaining_keys(TgKf *k, const char *group,
 				    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean tg_kf_check_remaining_groups(TgKf *k, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* Escapes @value for an error message (control characters as \xNN, long
- * values shortened). Returns: (transfer full). */
+/* The file that set @key in @group (or the group itself when @key is NULL),
+ * falling back to k->file. Returns: (transfer none). */
+const char *tg_kf_file(const TgKf *k, const char *group, const char *key);
+
+/* Sets @error to "<file>: [group] key = 'raw' <what>" with k->code_value,
+ * for checks a caller makes after taking a key. Always returns FALSE. */
+gboolean tg_kf_value_error(const TgKf *k, const char *group, const char *key, const char *raw,
+			   const char *what, GError **error);
+
+/* Escapes @value for an error message (control characters, quotes,
+ * backslashes and bytes of invalid UTF-8 as \xNN, long values shortened
+ * on a character boundary). Returns: (transfer full). */
 gchar *tg_kf_quote(const char *value);
 
 G_END_DECLS

@@ -12,16 +12,16 @@ typedef struct {
 	gchar *policy;
 } Fixture;
 
-static const char *policy_text =
-	"[device]\nmodel=TG-Test\ndevice-id=dev-1\n"
-	"[state]\ndirectory=%s/state\nkey-file=%s/state.key\n"
-	"version-source=%s\nversion-path=%s/version\n%s"
-	"[support]\nend=2030-12-31\n"
-	"[class.feature]\nmax-postpone=7d\n";
+#define POLICY_TEXT \
+	"[device]\nmodel=TG-Test\ndevice-id=dev-1\n" \
+	"[state]\ndirectory=%s/state\nkey-file=%s/state.key\n" \
+	"version-source=%s\nversion-path=%s/version\n%s" \
+	"[support]\nend=2030-12-31\n" \
+	"[class.feature]\nmax-postpone=7d\n"
 
 static void write_policy(Fixture *f, const char *source, const char *extra)
 {
-	g_autofree gchar *text = g_strdup_printf(policy_text, f->dir, f->dir, source, f->dir,
+	g_autofree gchar *text = g_strdup_printf(POLICY_TEXT, f->dir, f->dir, source, f->dir,
 						 extra ? extra : "");
 
 	g_free(f->policy);

@@ -4,7 +4,7 @@
  * Every key is consumed as it is read; unknown groups or keys, wrong types,
  * bad dates or durations are errors whose message names file, group, key and
  * value. A policy file or drop-in directory writable by anyone other than its
- * owner is refused. See README.md "Policy reference" for every key. */
+ * owner is refused. docs/policy.md is the reference for every group and key. */
 #pragma once
 
 #include <glib.h>
@@ -26,6 +26,11 @@ typedef enum {
 
 #define TG_DEFAULT_CONFIG "/etc/tollgate/tollgate.conf"
 #define TG_DEFAULT_STATE_DIR "/var/lib/tollgate"
+#define TG_DEFAULT_KEY_FILE "/etc/tollgate/state.key"
+
+/* Limits on what tg_policy_load() reads. */
+#define TG_POLICY_MAX_FILE_SIZE (1024 * 1024)	/* bytes per file */
+#define TG_POLICY_MAX_DROPINS 256		/* files in conf.d */
 
 typedef enum {
 	TG_REINSTALL_ALLOW = 0,
@@ -46,12 +51,16 @@ typedef enum {
 	TG_BUMP_MAJOR,		/* any upgrade */
 } TgBump;
 
-/* Weekly maintenance window in a named time zone. */
+/* Weekly maintenance window in a named time zone. A window that is off
+ * (enabled = FALSE) is parsed as every day, 00:00-24:00, so code that ignores
+ * @enabled still treats it as always open. */
 typedef struct {
 	gboolean enabled;
 	guint8 days;		/* bit 0 = Monday ... bit 6 = Sunday */
 	guint start_minute;	/* minutes after local midnight, 0..1439 */
-	guint end_minute;	/* exclusive; < start_minute means it crosses midnight */
+	guint end_minute;	/* exclusive, 1..1440 (1440 = "24:00"); < start_minute
+				 * means it crosses midnight (into the day after a
+				 * listed day); never equal to start_minute */
 	gchar *tz_name;		/* IANA name, "UTC" by default */
 	GTimeZone *tz;
 } TgWindow;
@@ -132,13 +141,21 @@ struct _TgPolicy {
 	/* Groups parsed by later modules (notify, evidence) are kept here as
 	 * raw key files with only their groups, consumed by those modules. */
 	GKeyFile *extra;
+	/* Where each key came from: "group\x1fkey" (and "group\x1f") -> file
+	 * name, for TgKf.origin when a later module reports an error in @extra. */
+	GHashTable *origins;
 };
 
 /* Index into TgPolicy.classes: security -> 0, everything else -> 1. */
 TG_EXPORT guint tg_policy_class_index(TgUpdateClass cls);
 
-/* Loads @path and the drop-ins in <dirname(path)>/conf.d/NAME.conf (lexical
- * order, later keys win). Checks file modes.
+/* Loads @path and the drop-ins in <dirname(path)>/conf.d/NAME.conf (strcmp
+ * order, names starting with '.' skipped; a missing conf.d is fine). Each
+ * file is parsed on its own, then merged key by key, later files winning; an
+ * error names the file that last set the key. Refuses (PERMISSION) a file or
+ * conf.d that is writable by group or others or owned by neither root nor the
+ * effective uid (a symlink is judged by its target). policy->hash is the
+ * SHA-256 over, for each file in order, its path, a NUL byte and its bytes.
  * Returns: (transfer full): the policy or NULL with @error set. */
 TG_EXPORT TgPolicy *tg_policy_load(const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
@@ -151,14 +168,20 @@ TG_EXPORT TgPolicy *tg_policy_load_data(const char *name, const char *data, gsiz
 TG_EXPORT void tg_policy_free(TgPolicy *policy);
 
 /* Resolves the device id (literal or from device_id_file).
- * Returns: (transfer full): the id, or "unknown" when none is configured. */
+ * Returns: (transfer full): the id, or "unknown" when none is configured or
+ * the file is missing, empty or holds no usable first line. */
 TG_EXPORT gchar *tg_policy_device_id(const TgPolicy *policy);
 
-/* Parses "30s", "15m", "12h", "7d", "2w" (or a plain number of seconds).
- * FALSE on anything else. */
+/* Parses "30s", "15m", "12h", "7d", "2w" (or a plain number of seconds):
+ * digits, then at most one lower-case unit letter. Refuses signs, spaces,
+ * empty text, unknown units and results above G_MAXINT64 seconds.
+ * @ret_seconds is written only on success. */
 TG_EXPORT gboolean tg_parse_duration(const char *text, gint64 *ret_seconds);
 
-/* Parses "YYYY-MM-DD" (end of that day, UTC) or an RFC 3339 date-time.
+/* Parses "YYYY-MM-DD", meaning the end of that day (23:59:59 UTC), or an
+ * RFC 3339 date-time with "Z" or a numeric offset (e.g.
+ * "2030-06-30T12:00:00+02:00"), converted to UTC. Refuses dates that do not
+ * exist (2026-02-30), leap seconds, missing offsets and other ISO 8601 forms.
  * Returns: (transfer full): a UTC date-time or NULL. */
 TG_EXPORT GDateTime *tg_parse_date(const char *text);
 
