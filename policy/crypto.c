@@ -88,15 +88,33 @@ gboolean tg_secure_equal(const char *a, const char *b)
 	return la == strlen(b) && CRYPTO_memcmp(a, b, la) == 0;
 }
 
+/* Reads all of @fd (at most MAX_KEY_FILE bytes). Returns: (transfer full). */
+static GByteArray *read_fd(int fd)
+{
+	g_autoptr(GByteArray) buf = g_byte_array_new();
+	guint8 chunk[4096];
+
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || buf->len + (gsize)n > MAX_KEY_FILE)
+			return NULL;
+		if (n == 0)
+			return g_steal_pointer(&buf);
+		g_byte_array_append(buf, chunk, (guint)n);
+	}
+}
+
 GBytes *tg_read_key_file(const char *path, GError **error)
 {
-	g_autofree gchar *data = NULL;
+	g_autoptr(GByteArray) data = NULL;
 	struct stat st;
-	gsize len = 0;
 	int fd;
 
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		g_set_error(error, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_KEY,
 			    "cannot open key file %s: %s", path, g_strerror(errno));
@@ -110,13 +128,15 @@ GBytes *tg_read_key_file(const char *path, GError **error)
 			    "(run chmod 600 %s)", path, path);
 		return NULL;
 	}
+	/* Read through the descriptor just checked, not the path again. */
+	data = read_fd(fd);
 	close(fd);
-	if (!g_file_get_contents(path, &data, &len, NULL) || len == 0) {
+	if (!data || data->len == 0) {
 		g_set_error(error, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_KEY,
 			    "cannot read key file %s", path);
 		return NULL;
 	}
-	return g_bytes_new_take(g_steal_pointer(&data), len);
+	return g_byte_array_free_to_bytes(g_steal_pointer(&data));
 }
 
 static EVP_PKEY *load_pem_key(const char *path, gboolean private_key, GError **error)
@@ -133,7 +153,9 @@ static EVP_PKEY *load_pem_key(const char *path, gboolean private_key, GError **e
 			return NULL;
 		data = g_bytes_get_data(bytes, &len);
 		bio = BIO_new_mem_buf(data, (int)len);
-		key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+		/* Empty passphrase: an encrypted key fails instead of prompting
+		 * on the terminal. */
+		key = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"") : NULL;
 	} else {
 		bio = BIO_new_file(path, "r");
 		key = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;

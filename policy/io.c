@@ -197,7 +197,7 @@ gboolean tg_io_replace_file(const char *path, const void *data, gsize len, mode_
 	if (fd < 0)
 		return io_error(error, "create", tmp);
 	if (fchmod(fd, mode) < 0 || tg_io_write_all(fd, data, len) < 0 || tg_io_fsync(fd) < 0) {
-		io_error(error, "write", tmp);
+		io_error(error, "write and sync", tmp);
 		close(fd);
 		(void)unlink(tmp);
 		return FALSE;

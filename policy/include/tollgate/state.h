@@ -7,7 +7,8 @@
  * lives outside the state directory) covers exactly the body bytes.
  * Writes are atomic: temp file in the same directory, write, fsync, rename,
  * fsync directory. A lock file (flock, exclusive) serializes tollgate runs:
- * tg_state_open() takes it and holds it until tg_state_close(). */
+ * tg_state_store_open() takes it and holds it until tg_state_store_close().
+ * docs/state.md describes the format, every member and recovery. */
 #pragma once
 
 #include <glib.h>
@@ -28,6 +29,14 @@ typedef enum {
 
 #define TG_STATE_FILE "state"
 #define TG_STATE_LOCK "state.lock"
+
+/* Limits enforced by tg_state_from_json() and therefore by
+ * tg_state_store_write(), which refuses to write what it could not read. */
+#define TG_STATE_MAX_COMPONENTS 64
+#define TG_STATE_MAX_APPROVALS 64
+#define TG_STATE_MAX_NOTICES 64
+#define TG_STATE_MAX_VERSION_LEN 256	/* bytes, also for names and digests */
+#define TG_STATE_MAX_SIZE (1024 * 1024)	/* bytes of a whole state file */
 
 typedef struct {
 	gchar *floor;		/* versions as text, NULL = none */
@@ -96,9 +105,20 @@ TG_EXPORT void tg_state_free(TgState *state);
 TG_EXPORT TgComponentState *tg_state_component(TgState *state, const char *component,
 					       gboolean create);
 
+/* Records an approval of the update with @digest (or, when no digest is
+ * known, @version) at @when. An existing approval of the same update is
+ * refreshed instead of duplicated. Keeps at most TG_STATE_MAX_APPROVALS by
+ * dropping the oldest (earliest @when) ones. */
+TG_EXPORT void tg_state_add_approval(TgState *state, const char *digest, const char *version,
+				     GDateTime *when);
+
 /* Serializes / parses the body (no header, no HMAC). Exposed for tests and
- * fuzzing. */
+ * fuzzing. Parsing is strict: unknown members, wrong types, bad dates and
+ * values over the limits fail with TG_STATE_ERROR_CORRUPT.
+ * tg_state_to_json() returns: (transfer full): the JSON text ending in a
+ * newline, or NULL when @state->last_decision is not a JSON object. */
 TG_EXPORT gchar *tg_state_to_json(const TgState *state);
+/* Returns: (transfer full): the parsed state, or NULL with @error. */
 TG_EXPORT TgState *tg_state_from_json(const char *data, gsize len, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgState, tg_state_free)
