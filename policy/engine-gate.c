@@ -140,6 +140,7 @@ TgDecision *tg_engine_gate(TgEngine *engine, TgCandidate *cand, GError **error)
 
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	d = decide(engine, cand);
+	tg_engine_notify_decision(engine, cand, d);
 	if (engine->state) {
 		remember_decision(engine, d);
 		if (!tg_engine_save_state(engine, &local)) {

@@ -135,6 +135,7 @@ static JsonObject *commit_support(TgEngine *engine)
 	}
 	g_clear_pointer(&st->support_end, g_date_time_unref);
 	st->support_end = carried;
+	g_array_set_size(st->support_notices_sent, 0);
 	if (!later)
 		json_object_set_boolean_member(body, "shortened", TRUE);
 	return g_steal_pointer(&body);
@@ -166,6 +167,8 @@ gboolean tg_engine_commit(TgEngine *engine, guint *ret_committed, GError **error
 		*ret_committed = json_array_get_length(done);
 	if (support && !tg_engine_record(engine, "support.extended", support, NULL, error))
 		return FALSE;
+	if (support && !json_object_has_member(support, "shortened"))
+		tg_engine_notify_event(engine, "support-extended", support);
 	if (json_array_get_length(done) == 0)
 		return TRUE;
 	return tg_engine_record(engine, "update.committed", body, NULL, error);

@@ -42,6 +42,12 @@ gboolean tg_engine_read_running_version(const TgPolicy *policy, gchar **ret_vers
  * recorded as notice.delivered / notice.failed. */
 void tg_engine_notify_decision(TgEngine *engine, const TgCandidate *cand, TgDecision *d);
 void tg_engine_notify_event(TgEngine *engine, const char *type, JsonObject *fields);
+/* Support milestones: a [support] notice-days threshold reached or the end
+ * passed, each recorded once (support.ending / support.ended) and announced
+ * once (support-ending / support-ended) when sinks are configured;
+ * remembered in state->support_notices_sent. Called by the gate and
+ * record-check. Returns TRUE when the state changed and must be saved. */
+gboolean tg_engine_notify_support(TgEngine *engine);
 
 /* engine-json.c */
 JsonObject *tg_engine_candidate_json(const TgCandidate *cand, const char *component);

@@ -88,6 +88,19 @@ gboolean tg_engine_postpone(TgEngine *engine, TgUpdateClass cls, GDateTime *unti
 	return tg_engine_record(engine, "user.postponed", body, NULL, error);
 }
 
+/* When the same update was approved before, or NULL. (transfer none) */
+static GDateTime *approved_at(const TgState *state, const char *digest, const char *version)
+{
+	for (guint i = 0; i < state->approvals->len; i++) {
+		const TgApproval *a = g_ptr_array_index(state->approvals, i);
+
+		if (digest ? g_strcmp0(a->digest, digest) == 0
+			   : !a->digest && g_strcmp0(a->version, version) == 0)
+			return a->when;
+	}
+	return NULL;
+}
+
 gboolean tg_engine_approve(TgEngine *engine, const char *digest_or_version, GError **error)
 {
 	g_autoptr(JsonObject) body = json_object_new();
@@ -108,9 +121,11 @@ gboolean tg_engine_approve(TgEngine *engine, const char *digest_or_version, GErr
 		}
 		version = digest_or_version;
 	}
-	tg_state_add_approval(engine->state, digest, version, engine->now);
 	tg_json_set_string(body, "digest", digest);
 	tg_json_set_string(body, "version", version);
+	tg_json_set_date(body, "old_approved_at", approved_at(engine->state, digest, version));
+	tg_json_set_date(body, "new_approved_at", engine->now);
+	tg_state_add_approval(engine->state, digest, version, engine->now);
 	if (!tg_engine_save_state(engine, error))
 		return FALSE;
 	return tg_engine_record(engine, "user.approved", body, NULL, error);
@@ -155,9 +170,11 @@ gboolean tg_engine_set_setting(TgEngine *engine, const char *key, gboolean value
 	json_object_set_boolean_member(body, "initialized_default", def);
 	json_object_set_string_member(body, "changed_by", "user");
 	*slot = value ? 1 : 0;
-	if (!tg_engine_save_state(engine, error))
+	if (!tg_engine_save_state(engine, error) ||
+	    !tg_engine_record(engine, "user.settings-changed", body, NULL, error))
 		return FALSE;
-	return tg_engine_record(engine, "user.settings-changed", body, NULL, error);
+	tg_engine_notify_event(engine, "settings-changed", body);
+	return TRUE;
 }
 
 gboolean tg_engine_reseed(TgEngine *engine, const char *component, const char *version,

@@ -47,6 +47,22 @@ static gboolean open_audit(TgEngine *engine, GError **error)
 	return engine->audit != NULL;
 }
 
+/* A bad notify configuration is a policy error like any other; open()
+ * returns NULL without an error when the policy configures no sink. */
+static gboolean open_notifier(TgEngine *engine, const TgNotifyOps *ops, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+
+	engine->notify_ops = ops;
+	if (!ops)
+		return TRUE;
+	engine->notifier = ops->open(engine->policy, &local);
+	if (!local)
+		return TRUE;
+	g_propagate_error(error, g_steal_pointer(&local));
+	return FALSE;
+}
+
 /* Trusted time = max(clock or --now, last trusted time in state). */
 static gboolean establish_time(TgEngine *engine, GDateTime *override, GError **error)
 {
@@ -82,6 +98,8 @@ TgEngine *tg_engine_open(const TgEngineOptions *opts, GError **error)
 	if (!engine->policy)
 		return NULL;
 	apply_state_dir(engine->policy, opts->state_dir);
+	if (!open_notifier(engine, opts->notify, error))
+		return NULL;
 	if (!open_audit(engine, error))
 		return NULL;
 	engine->store = tg_state_store_open(engine->policy->state_dir, engine->policy->key_file,
@@ -99,6 +117,8 @@ void tg_engine_close(TgEngine *engine)
 {
 	if (!engine)
 		return;
+	if (engine->notifier)
+		engine->notify_ops->close(g_steal_pointer(&engine->notifier));
 	g_clear_pointer(&engine->audit, tg_audit_close);
 	g_clear_pointer(&engine->store, tg_state_store_close);
 	g_clear_pointer(&engine->state, tg_state_free);

@@ -55,6 +55,7 @@ int tg_cmd_postpone(const TgCliGlobal *g, int argc, char **argv)
 	};
 	g_autoptr(TgEngine) engine = NULL;
 	g_autoptr(GDateTime) when = NULL;
+	g_autofree gchar *until_text = NULL;
 	g_autoptr(GError) err = NULL;
 	TgUpdateClass cls;
 
@@ -75,7 +76,7 @@ int tg_cmd_postpone(const TgCliGlobal *g, int argc, char **argv)
 		return TG_EXIT_ERROR;
 	}
 	printf("%s updates postponed until %s\n", tg_update_class_to_string(cls),
-	       g_date_time_format_iso8601(when));
+	       until_text = g_date_time_format_iso8601(when));
 	return TG_EXIT_OK;
 }
 

@@ -26,7 +26,7 @@ expect_exit() {
 
 # expect_output PATTERN DESCRIPTION: grep -E on the last command's stdout+stderr
 expect_output() {
-  if cat "$W/out" "$W/err" | grep -Eq -- "$1"; then ok "$2"; else
+  if grep -Eq -- "$1" "$W/out" "$W/err"; then ok "$2"; else
     not_ok "$2: no match for /$1/"; sed 's/^/  | /' "$W/out" "$W/err"; fi
 }
 

@@ -29,9 +29,11 @@ typedef enum {
  * The engine decides which notices go out and records every delivery. */
 typedef struct {
 	/* Parses the sink and template groups of @policy (policy->extra).
-	 * Returns: (transfer full): the notifier state, or NULL with @error. */
+	 * Returns: (transfer full): the notifier state, or NULL with @error;
+	 * NULL without an error when the policy configures no sink. */
 	gpointer (*open)(const TgPolicy *policy, GError **error);
-	/* Delivers @notice (a complete notice object, see docs/notices.md) to
+	/* Delivers @notice (a complete notice object, see docs/notices.md;
+	 * send cleans its strings and adds "language", "title" and "text") to
 	 * every sink; appends one object per sink to @outcomes:
 	 * {"sink": name, "type": sink type, "delivered": bool, "required": bool,
 	 *  "error": text or null}. */
@@ -95,6 +97,23 @@ TG_EXPORT gboolean tg_engine_approve(TgEngine *engine, const char *digest_or_ver
  * "notifications". */
 TG_EXPORT gboolean tg_engine_set_setting(TgEngine *engine, const char *key, gboolean value,
 					 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* One look for updates by an update client (hawkBit, suricatta, ...). */
+typedef struct {
+	gboolean available;		/* an update was offered */
+	const char *version;		/* its version; only with @available, may be NULL */
+	const char *component;		/* NULL: the policy's default component */
+	const char *mechanism;		/* 7-UpdMech ID, NULL: the policy's default */
+	const char *client;		/* the update client that looked, may be NULL */
+} TgUpdateCheck;
+
+/* Records an update.check event (evidence that the device checks for
+ * updates after initialization and periodically, 5.3-5). An offered version
+ * must parse in the policy's scheme. Also sends a due support-ending or
+ * support-ended notice, since a device that never gates an update still
+ * checks for one. */
+TG_EXPORT gboolean tg_engine_record_check(TgEngine *engine, const TgUpdateCheck *check,
+					  GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Explicit recovery: re-seeds installed and floor of @component from
  * @version after lost or tampered state; recorded as state.recovered. */
