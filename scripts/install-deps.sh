@@ -5,7 +5,8 @@ set -euo pipefail
 
 profile=${1:-test}
 build_pkgs=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libssl-dev)
-test_pkgs=(libcmocka-dev python3 python3-jsonschema python3-regex openssl jq)
+test_pkgs=(libcmocka-dev python3 python3-jsonschema python3-regex openssl jq rauc squashfs-tools dbus dbus-session-bus-common
+  swupdate libswupdate-dev libconfig-dev liblua5.3-dev lua5.3 cpio dpkg-dev build-essential patch)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 
 case "$profile" in

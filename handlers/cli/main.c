@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "checks.h"
+#include "notify.h"
 #include "tg-config.h"
 
 static const TgCliCommand commands[] = {
@@ -17,11 +18,15 @@ static const TgCliCommand commands[] = {
 	{ "postpone", tg_cmd_postpone, "postpone updates of a class (bounded by the policy)" },
 	{ "approve", tg_cmd_approve, "approve one update by digest or version" },
 	{ "settings", tg_cmd_settings, "show or change automatic installs and notifications" },
+	{ "record-check", tg_cmd_record_check, "record that the update client looked for updates" },
 	{ "status", tg_cmd_status, "show versions, support period, settings, last decision" },
 	{ "config check", tg_cmd_config_check, "check the policy files" },
 	{ "state reseed", tg_cmd_state_reseed, "recover lost or tampered state" },
 	{ "audit verify", tg_cmd_audit_verify, "verify the audit log's hash chain" },
 	{ "audit show", tg_cmd_audit_show, "show audit records" },
+	{ "rauc-listen", tg_cmd_rauc_listen, "record RAUC installs that end in error (D-Bus)" },
+	{ "swupdate-precheck", tg_cmd_swupdate_precheck, "gate an SWUpdate update (preupdatecmd)" },
+	{ "swupdate-listen", tg_cmd_swupdate_listen, "record SWUpdate installs that fail; print notices" },
 };
 
 static void usage(FILE *out)
@@ -142,6 +147,7 @@ TgEngine *tg_cli_engine(const TgCliGlobal *global, const char *updater, GError *
 		.checks = tg_checks_builtin(),
 		.updater = updater,
 		.updater_version = TG_VERSION,
+		.notify = tg_notify_ops(),
 	};
 
 	return tg_engine_open(&opts, error);

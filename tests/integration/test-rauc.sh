@@ -1,0 +1,362 @@
+#!/usr/bin/env bash
+# The RAUC adapters against the real `rauc service` (Debian's RAUC 1.8) on a
+# private D-Bus daemon: two raw slots on files, a custom bootloader backend,
+# bundles signed with a test PKI and built by `rauc bundle` (metadata in the
+# tollgate.conf sidecar) or assembled by hand ([meta.tollgate] in the
+# manifest), and `tollgate rauc-listen` recording failed installs.
+# Needs root, loop devices and squashfs; skipped with exit 77 otherwise.
+. "$(dirname "$0")/lib.sh"
+
+skip() { echo "SKIP: $*"; exit 77; }
+
+[ "$(id -u)" -eq 0 ] ||
+  skip "needs root: RAUC mounts each bundle through a loop device (run the suite as root, as CI does)"
+missing=()
+for cmd in rauc mksquashfs unsquashfs openssl dbus-daemon jq perl losetup sha256sum; do
+  command -v "$cmd" >/dev/null || missing+=("$cmd")
+done
+[ ${#missing[@]} -eq 0 ] ||
+  skip "missing commands: ${missing[*]} (scripts/install-deps.sh test installs them)"
+[ -e /dev/loop-control ] ||
+  skip "no loop devices: /dev/loop-control is missing (load the loop module or give the container loop devices)"
+losetup -f >/dev/null 2>&1 || skip "no free loop device: losetup -f found none"
+grep -qw squashfs /proc/filesystems || modprobe squashfs 2>/dev/null || true
+grep -qw squashfs /proc/filesystems || skip "the kernel cannot mount squashfs (not in /proc/filesystems)"
+
+PRE=$TG_BUILD_DIR/handlers/rauc/tollgate-rauc-pre-install
+POST=$TG_BUILD_DIR/handlers/rauc/tollgate-rauc-post-install
+COMMIT=$TG_SOURCE_DIR/handlers/rauc/tollgate-rauc-commit.sh
+EX=$TG_SOURCE_DIR/examples/rauc
+P=$W/etc/tollgate.conf
+LOG=$W/state/log/audit.log
+
+# ---- processes: everything started here is stopped by PID on exit -------
+DBUS_PID="" RAUC_PID="" LISTEN_PID=""
+stop_pid() {  # stop_pid PID: TERM, then wait for it (it is our child or the forked bus)
+  [ -n "$1" ] || return 0
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+}
+stop_all() {
+  stop_pid "$LISTEN_PID"; stop_pid "$RAUC_PID"; stop_pid "$DBUS_PID"
+  if [ -d "$W/mnt" ]; then umount -R "$W/mnt/bundle" 2>/dev/null || true; fi
+}
+trap 'stop_all; cleanup' EXIT
+
+# expect_said PATTERN DESCRIPTION: grep -E on the last command's stdout and
+# stderr (as lib.sh's expect_output, but without a pipe: under pipefail,
+# `cat | grep -q` fails when grep stops reading early on long output).
+expect_said() {
+  if grep -Eq -- "$1" "$W/out" "$W/err"; then ok "$2"; else
+    not_ok "$2: no match for /$1/"; sed 's/^/  | /' "$W/out" "$W/err"; fi
+}
+
+wait_until() {  # wait_until COMMAND...: up to 10 s
+  for _ in $(seq 1 100); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  return 1
+}
+
+# ---- PKI, slots, bootloader, system.conf, policy ------------------------
+mkdir -p "$W/pki" "$W/mnt" "$W/boot"
+(
+  cd "$W/pki"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 \
+    -subj "/CN=tollgate test CA" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -keyout signer.key -out signer.csr \
+    -subj "/CN=tollgate test signer" 2>/dev/null
+  printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n' >ext.cnf
+  openssl x509 -req -in signer.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out signer.pem \
+    -days 3650 -extfile ext.cnf 2>/dev/null
+)
+truncate -s 4M "$W/slotA.img" "$W/slotB.img"
+
+cat >"$W/boot.sh" <<EOF
+#!/bin/sh
+# Custom bootloader backend over files in $W/boot.
+case "\$1" in
+  get-primary) cat "$W/boot/primary" 2>/dev/null || echo A ;;
+  set-primary) echo "\$2" >"$W/boot/primary" ;;
+  get-state) cat "$W/boot/state.\$2" 2>/dev/null || echo good ;;
+  set-state) echo "\$3" >"$W/boot/state.\$2" ;;
+  *) exit 1 ;;
+esac
+EOF
+# A vendor post-install step after tollgate's handler; fails on demand.
+cat >"$W/post-install.sh" <<EOF
+#!/bin/sh
+"$POST" "\$@"
+if [ -e "$W/fail-post-install" ]; then echo "vendor post-install step failed"; exit 1; fi
+EOF
+chmod +x "$W/boot.sh" "$W/post-install.sh"
+
+cat >"$W/system.conf" <<EOF
+[system]
+compatible=tg-test
+bootloader=custom
+mountprefix=$W/mnt
+statusfile=$W/status.raucs
+
+[keyring]
+path=$W/pki/ca.pem
+
+[handlers]
+pre-install=$PRE
+post-install=$W/post-install.sh
+bootloader-custom-backend=$W/boot.sh
+
+[slot.rootfs.0]
+device=$W/slotA.img
+type=raw
+bootname=A
+
+[slot.rootfs.1]
+device=$W/slotB.img
+type=raw
+bootname=B
+EOF
+
+write_policy "$P" "" "[sink.admin]" "type=file" "directory=$W/notices" \
+  "notices=update-refused,update-deferred"
+sed -i 's/^scheme=semver$/scheme=semver\ndefault-component=rootfs/' "$P"
+echo "1.0.0" >"$W/etc/version"
+export TOLLGATE_CONFIG=$P
+T="$TG --config $P"
+
+# ---- D-Bus, rauc service, listener ---------------------------------------
+DBUS_PID=$(dbus-daemon --config-file=/usr/share/dbus-1/session.conf \
+  --address="unix:path=$W/bus.sock" --fork --print-pid)
+export DBUS_SESSION_BUS_ADDRESS="unix:path=$W/bus.sock" DBUS_STARTER_BUS_TYPE=session
+
+start_rauc() {  # start_rauc BOOTNAME: the service as if booted from that slot
+  stop_pid "$RAUC_PID"
+  rauc service --conf="$W/system.conf" --override-boot-slot="$1" >>"$W/rauc.log" 2>&1 &
+  RAUC_PID=$!
+  wait_until rauc status || { echo "rauc service did not start:"; tail "$W/rauc.log"; exit 1; }
+}
+start_rauc A
+
+$T rauc-listen >"$W/listen.log" 2>&1 &
+LISTEN_PID=$!
+wait_until grep -q 'listening' "$W/listen.log" ||
+  { echo "rauc-listen did not start:"; cat "$W/listen.log"; exit 1; }
+
+# ---- helpers -------------------------------------------------------------
+# bundle NAME VERSION rauc|hand [--compatible C] [--meta K=V]... [--sidecar K=V]...
+bundle() {
+  local name=$1 version=$2 mode=$3 compat=tg-test meta=() side=()
+  shift 3
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --compatible) compat=$2 ;;
+      --meta) meta+=("$2") ;;
+      --sidecar) side+=("$2") ;;
+    esac
+    shift 2
+  done
+  local d=$W/content/$name
+  mkdir -p "$d"
+  head -c 65536 /dev/urandom >"$d/rootfs.img"
+  {
+    printf '[update]\ncompatible=%s\nversion=%s\nbuild=test-%s\n' "$compat" "$version" "$name"
+    if [ ${#meta[@]} -gt 0 ]; then printf '\n[meta.tollgate]\n'; printf '%s\n' "${meta[@]}"; fi
+    printf '\n[image.rootfs]\nfilename=rootfs.img\n'
+  } >"$d/manifest.raucm"
+  if [ ${#side[@]} -gt 0 ]; then
+    { printf '[tollgate]\n'; printf '%s\n' "${side[@]}"; } >"$d/tollgate.conf"
+  fi
+  local hand=()
+  [ "$mode" = hand ] && hand=(--hand)
+  "$EX/build-bundle.sh" "${hand[@]}" --cert "$W/pki/signer.pem" --key "$W/pki/signer.key" \
+    --keyring "$W/pki/ca.pem" "$d" "$W/$name.raucb" >/dev/null
+}
+digest_of() { sha256sum <"$W/content/$1/rootfs.img" | cut -d' ' -f1; }
+slots() { cat "$W/slotA.img" "$W/slotB.img" | sha256sum | cut -d' ' -f1; }
+
+# expect_jq DESCRIPTION FILTER: FILTER over the whole audit log (jq -s) is true
+expect_jq() {
+  if jq -e -s "$2" "$LOG" >/dev/null; then ok "$1"; else
+    not_ok "$1: jq -s '$2' is not true"; tail -n 3 "$LOG" | sed 's/^/  | /'; fi
+}
+# wait_listener N: wait until rauc-listen has handled N failed installs in all
+listener_events() { grep -cE 'recorded failed install|stopped by tollgate' "$W/listen.log" || true; }
+listener_has() { [ "$(listener_events)" -ge "$1" ]; }
+wait_listener() {
+  wait_until listener_has "$1" ||
+    { not_ok "rauc-listen handled $(listener_events) failed installs, wanted $1"; cat "$W/listen.log"; }
+}
+# install_stopped DESC BUNDLE CODE: rauc install fails, no slot changes
+install_stopped() {
+  local before
+  before=$(slots)
+  expect_exit 1 "$1: rauc install fails" -- rauc install "$W/$2.raucb"
+  expect_said "Pre-install handler error: Child process exited with code $3" \
+    "$1: RAUC reports the handler's exit code $3"
+  [ "$(slots)" = "$before" ] && ok "$1: both slots' checksums unchanged" ||
+    not_ok "$1: a slot was written"
+}
+decision_is() {  # decision_is VERSION VERDICT REASON
+  expect_jq "gate decision for $1 is $2 ($3)" \
+    "[.[] | select(.event == \"gate.decision\" and .candidate.version == \"$1\")] | last |
+     .decision.verdict == \"$2\" and .decision.reason == \"$3\""
+}
+floor_is() {  # floor_is VERSION DESCRIPTION
+  $T status --json >"$W/status.json"
+  if jq -e ".components.rootfs.floor == \"$1\"" "$W/status.json" >/dev/null; then ok "$2"; else
+    not_ok "$2: floor is $(jq -c .components.rootfs "$W/status.json")"; fi
+}
+
+# ---- 1. upgrade (sidecar metadata from RAUC 1.8's `rauc bundle`) ---------
+bundle b110 1.1.0 rauc --meta class=feature --sidecar class=feature --sidecar services=web-ui
+unsquashfs -cat "$W/b110.raucb" manifest.raucm >"$W/out" 2>"$W/err"
+if grep -q 'meta.tollgate' "$W/out"; then echo "# $(rauc --version) kept [meta.tollgate]"; else
+  echo "# $(rauc --version) dropped [meta.tollgate]: the sidecar carries the metadata"; fi
+expect_exit 0 "upgrade 1.1.0 installs" -- rauc install "$W/b110.raucb"
+cmp -s -n 65536 "$W/slotB.img" "$W/content/b110/rootfs.img" && ok "slot B holds the 1.1.0 image" ||
+  not_ok "slot B does not hold the 1.1.0 image"
+decision_is 1.1.0 allow ok
+expect_jq "post-install recorded update.installed for 1.1.0 with its digest" \
+  "any(.[]; .event == \"update.installed\" and .candidate.version == \"1.1.0\" and
+   .candidate.digest == \"$(digest_of b110)\" and .pending == \"1.1.0\")"
+expect_jq "candidate from the sidecar: class feature, services, slot switch, component rootfs" \
+  '[.[] | select(.event == "gate.decision" and .candidate.version == "1.1.0")] | last |
+   .candidate.declared_class == "feature" and .candidate.services == ["web-ui"] and
+   .candidate.slot_switch == true and .candidate.component == "rootfs" and
+   .candidate.has_metadata == true'
+expect_jq "updater rauc, mechanism rauc, name from compatible and build" \
+  '[.[] | select(.event == "update.installed")] | last |
+   .updater.name == "rauc" and .mechanism == "rauc" and .candidate.name == "tg-test build test-b110"'
+floor_is 1.0.0 "floor stays 1.0.0 after the install"
+
+# Fallback boot: still booted from A, which RAUC did not activate last.
+expect_exit 0 "commit helper on a fallback boot" -- env RAUC=rauc TOLLGATE="$T" sh "$COMMIT"
+expect_said 'fallback boot' "commit helper says it is a fallback boot"
+floor_is 1.0.0 "floor stays 1.0.0 after a fallback boot"
+# Reboot into B, mark good, commit.
+start_rauc B
+expect_exit 0 "commit helper after booting the new slot" -- env RAUC=rauc TOLLGATE="$T" sh "$COMMIT"
+expect_said 'committed 1 component' "tollgate commit ran after mark-good"
+[ "$(cat "$W/boot/state.B" 2>/dev/null)" = good ] && ok "slot B marked good" || not_ok "slot B not marked good"
+floor_is 1.1.0 "floor rises to 1.1.0 only after tollgate commit"
+
+# ---- 2. downgrade refused ------------------------------------------------
+bundle b105 1.0.5 rauc --sidecar class=feature
+install_stopped "downgrade 1.0.5" b105 10
+decision_is 1.0.5 refuse below-floor
+wait_listener 1
+grep -q "install of 1.0.5 stopped by tollgate's own refuse decision" "$W/listen.log" &&
+  ok "listener takes the refusal as tollgate's own" || not_ok "listener misread the refusal"
+expect_jq "the refusal is not recorded as update.failed" \
+  'all(.[]; .event != "update.failed")'
+if grep -qs '"version":"1.0.5"' "$W/notices/latest.json" &&
+  grep -qs 'update-refused' "$W/notices/latest.json"; then
+  ok "an update-refused notice for 1.0.5 went out"; else
+  not_ok "no update-refused notice for 1.0.5: $(cat "$W/notices/latest.json" 2>&1)"; fi
+expect_exit 0 "status after the refusal" -- $T status
+expect_said '^last decision: refused 1\.0\.5 .*below the floor 1\.1\.0' \
+  "status shows the refused version and the reason in one line"
+
+# ---- 3. security update from a hand-assembled bundle ([meta.tollgate]) ---
+bundle b111 1.1.1 hand --meta class=security --meta advisories=CVE-2026-1111 \
+  --meta "risk=remote code execution in the web UI" --meta severity=high
+unsquashfs -cat "$W/b111.raucb" manifest.raucm >"$W/out" 2>"$W/err"
+expect_said '^advisories=CVE-2026-1111$' "hand-assembled bundle's manifest carries [meta.tollgate]"
+unsquashfs -ls "$W/b111.raucb" >"$W/out" 2>"$W/err"
+if grep -q tollgate.conf "$W/out"; then not_ok "hand-assembled bundle has a sidecar"; else
+  ok "hand-assembled bundle has no sidecar"; fi
+expect_exit 0 "security 1.1.1 (hand-assembled, [meta.tollgate]) installs" -- rauc install "$W/b111.raucb"
+expect_jq "metadata read from [meta.tollgate] of the hand-assembled bundle" \
+  '[.[] | select(.event == "gate.decision" and .candidate.version == "1.1.1")] | last |
+   .candidate.declared_class == "security" and .candidate.advisories == ["CVE-2026-1111"] and
+   .candidate.severity == "high" and .decision.verdict == "allow"'
+start_rauc A
+expect_exit 0 "commit 1.1.1 after booting slot A" -- env RAUC=rauc TOLLGATE="$T" sh "$COMMIT"
+$T status --json >"$W/status.json"
+jq -e '.components.rootfs.security_floor == "1.1.1"' "$W/status.json" >/dev/null &&
+  ok "security floor is 1.1.1 after commit" || not_ok "security floor: $(jq -c .components.rootfs "$W/status.json")"
+
+# ---- 4. below the security floor refused ---------------------------------
+bundle b110b 1.1.0 rauc --sidecar class=feature
+install_stopped "1.1.0 below the security floor" b110b 10
+decision_is 1.1.0 refuse below-security-floor
+
+# ---- 5. postponed feature update deferred, security update installs ------
+expect_exit 0 "user postpones feature updates for 3 days" -- $T postpone --for 3d
+bundle b120 1.2.0 rauc --sidecar class=feature
+install_stopped "feature 1.2.0 while postponed" b120 11
+decision_is 1.2.0 defer postponed
+bundle b112 1.1.2 rauc --sidecar class=security --sidecar "risk=fixes a login bypass" \
+  --sidecar advisories=CVE-2026-2222
+expect_exit 0 "security 1.1.2 installs while feature updates are postponed" -- \
+  rauc install "$W/b112.raucb"
+decision_is 1.1.2 allow ok
+
+# ---- 6. disruptive update deferred until approved -------------------------
+mkdir -p "$W/etc/conf.d"
+printf '[disruption]\nrequire-approval=true\n' >"$W/etc/conf.d/50-approval.conf"
+chmod 644 "$W/etc/conf.d/50-approval.conf"
+bundle b113 1.1.3 rauc --sidecar class=security --sidecar "risk=fixes a crash" \
+  --sidecar disruptive=true --sidecar downtime=2m
+install_stopped "disruptive 1.1.3 without approval" b113 11
+decision_is 1.1.3 defer approval-required
+expect_exit 0 "status after the deferral" -- $T status
+expect_said "^last decision: deferred 1\.1\.3 .*tollgate approve $(digest_of b113)" \
+  "status names the approval command with the image digest"
+expect_exit 0 "user approves the update by digest" -- $T approve "$(digest_of b113)"
+expect_exit 0 "approved disruptive 1.1.3 installs" -- rauc install "$W/b113.raucb"
+decision_is 1.1.3 allow ok
+rm "$W/etc/conf.d/50-approval.conf"
+
+# ---- 7. failures recorded by the listener, not as refusals ---------------
+n=$(listener_events)
+bundle b114 1.1.4 rauc --compatible other-device --sidecar class=security --sidecar risk=x
+before=$(slots)
+expect_exit 1 "bundle for another compatible fails in RAUC" -- rauc install "$W/b114.raucb"
+[ "$(slots)" = "$before" ] && ok "other compatible: no slot written" || not_ok "other compatible: slot written"
+decision_is 1.1.4 allow ok
+wait_listener $((n + 1))
+expect_jq "listener recorded update.failed for 1.1.4 with RAUC's compatible error" \
+  'any(.[]; .event == "update.failed" and .candidate.version == "1.1.4" and
+   .candidate.component == "rootfs" and (.failure | test("Compatible mismatch")))'
+
+touch "$W/fail-post-install"
+bundle b115 1.1.5 rauc --sidecar class=security --sidecar risk=y
+expect_exit 1 "post-install failure makes RAUC report failure" -- rauc install "$W/b115.raucb"
+rm "$W/fail-post-install"
+wait_listener $((n + 2))
+expect_jq "post-install still recorded 1.1.5 as installed (the slot is written)" \
+  'any(.[]; .event == "update.installed" and .candidate.version == "1.1.5")'
+expect_jq "listener recorded update.failed for 1.1.5 with the post-install error" \
+  'any(.[]; .event == "update.failed" and .candidate.version == "1.1.5" and
+   (.failure | test("Post-install handler error")))'
+expect_jq "no failure was recorded for the refusals and deferrals" \
+  '[.[] | select(.event == "update.failed") | .candidate.version] | sort == ["1.1.4", "1.1.5"]'
+
+# Metadata that disagrees between manifest and sidecar: no decision, fail closed.
+bundle b116 1.1.6 hand --meta class=security --sidecar class=feature
+install_stopped "manifest and sidecar disagree" b116 1
+grep -q 'disagrees' "$W/rauc.log" && ok "RAUC's log has the handler's reason" ||
+  not_ok "handler reason not in RAUC's log"
+wait_listener $((n + 3))
+expect_jq "the handler error is recorded as a failed install, not a decision" \
+  'any(.[]; .event == "update.failed" and (.failure | test("exited with code 1"))) and
+   all(.[]; .event != "gate.decision" or .candidate.version != "1.1.6")'
+
+# Handlers run by hand with RAUC's environment: no policy means no install.
+expect_exit 1 "pre-install without a readable policy fails closed" -- \
+  env TOLLGATE_CONFIG="$W/missing.conf" RAUC_BUNDLE_MOUNT_POINT="$W/content/b110" "$PRE" ""
+expect_said '^tollgate: error: .*missing\.conf.*must not be installed' "the error line names the policy file"
+expect_exit 0 "post-install without a readable policy still exits 0" -- \
+  env TOLLGATE_CONFIG="$W/missing.conf" RAUC_BUNDLE_MOUNT_POINT="$W/content/b110" "$POST"
+expect_said '^tollgate: error: the install was not recorded: .*missing\.conf' "post-install prints why"
+
+# ---- 8. listener stops on SIGTERM; the log verifies -----------------------
+kill -TERM "$LISTEN_PID"
+rc=0
+wait "$LISTEN_PID" || rc=$?
+LISTEN_PID=""
+[ "$rc" = 0 ] && ok "rauc-listen exits 0 on SIGTERM" || not_ok "rauc-listen exit status $rc on SIGTERM"
+expect_exit 0 "audit log verifies" -- $T audit verify
+
+finish
