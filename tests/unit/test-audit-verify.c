@@ -14,15 +14,6 @@
 #include "tollgate/audit.h"
 #include "tollgate/crypto.h"
 
-#define assert_error_is(err, dom, want) \
-	do { \
-		if ((err) == NULL) \
-			fail_msg("expected an error, got none"); \
-		if (!g_error_matches((err), (dom), (want))) \
-			fail_msg("unexpected error %s:%d: %s", \
-				 g_quark_to_string((err)->domain), (err)->code, (err)->message); \
-	} while (0)
-
 #define N_APPENDS 50
 
 typedef struct {
@@ -676,12 +667,12 @@ static void test_bad_key(void **state)
 	g_autoptr(GError) e1 = NULL, e2 = NULL, e3 = NULL;
 
 	assert_false(tg_audit_verify(f->dir, NULL, missing, NULL, &res, &e1));
-	assert_error_is(e1, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_KEY);
+	assert_error(e1, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_KEY);
 	assert_false(res.ok);
 	assert_false(tg_audit_verify(f->dir, NULL, pem, NULL, &res, &e2));
-	assert_error_is(e2, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_KEY);
+	assert_error(e2, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_KEY);
 	assert_false(tg_audit_verify(f->dir, NULL, f->key, "md5", &res, &e3));
-	assert_error_is(e3, TG_AUDIT_ERROR, TG_AUDIT_ERROR_OPTIONS);
+	assert_error(e3, TG_AUDIT_ERROR, TG_AUDIT_ERROR_OPTIONS);
 	tg_audit_verify_result_clear(&res);
 }
 
@@ -714,7 +705,7 @@ static void test_list_files(void **state)
 	g_strfreev(files);
 	files = tg_audit_list_files(nodir, &err);
 	assert_null(files);
-	assert_error_is(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_IO);
+	assert_error(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_IO);
 }
 
 static void test_reader(void **state)
@@ -766,14 +757,14 @@ static void test_reader_torn(void **state)
 	assert_no_error(err);
 	assert_int_equal(json_object_get_int_member(obj, "b"), 2);
 	assert_false(tg_audit_reader_next(reader, &line, &len, NULL, &err));
-	assert_error_is(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_PARSE);
+	assert_error(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_PARSE);
 	assert_contains(err->message, path);
 	g_clear_error(&err);
 	assert_null(tg_audit_parse_line("[1,2]\n", 6, &err));
-	assert_error_is(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_PARSE);
+	assert_error(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_PARSE);
 	g_clear_error(&err);
 	assert_null(tg_audit_parse_line("{\"x\":", 5, &err));
-	assert_error_is(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_PARSE);
+	assert_error(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_PARSE);
 }
 
 int main(void)

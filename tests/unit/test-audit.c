@@ -19,17 +19,6 @@
 #include "tollgate/crypto.h"
 #include "tollgate/io.h"
 
-/* tg-test.h's assert_error() names a parameter "code", which also replaces
- * the "->code" inside it; this one does the same check. */
-#define assert_error_is(err, dom, want) \
-	do { \
-		if ((err) == NULL) \
-			fail_msg("expected an error, got none"); \
-		if (!g_error_matches((err), (dom), (want))) \
-			fail_msg("unexpected error %s:%d: %s", \
-				 g_quark_to_string((err)->domain), (err)->code, (err)->message); \
-	} while (0)
-
 #define POLICY_HASH "5d41402abc4b2a76b9719d911017c592ae8e7c6a2c3e4d5f60718293a4b5c6d7"
 #define CRASH_ROUNDS 200
 #define CRASH_SEED 20240501
@@ -446,7 +435,7 @@ static void test_refused_appends(void **state)
 		g_autoptr(GError) err = NULL;
 
 		assert_false(tg_audit_append(log, refused_events[i], NULL, NULL, &err));
-		assert_error_is(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_EVENT);
+		assert_error(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_EVENT);
 		assert_contains(err->message, refused_events[i]);
 	}
 	for (guint i = 0; i < 20; i++) {
@@ -464,12 +453,12 @@ static void test_refused_appends(void **state)
 		g_autoptr(GError) e1 = NULL, e2 = NULL, e3 = NULL;
 
 		assert_false(tg_audit_append(log, "update.check", reserved, NULL, &e1));
-		assert_error_is(e1, TG_AUDIT_ERROR, TG_AUDIT_ERROR_BODY);
+		assert_error(e1, TG_AUDIT_ERROR, TG_AUDIT_ERROR_BODY);
 		assert_contains(e1->message, "'seq'");
 		assert_false(tg_audit_append(log, "update.check", huge, NULL, &e2));
-		assert_error_is(e2, TG_AUDIT_ERROR, TG_AUDIT_ERROR_TOO_LARGE);
+		assert_error(e2, TG_AUDIT_ERROR, TG_AUDIT_ERROR_TOO_LARGE);
 		assert_false(tg_audit_append(log, "update.check", deep, NULL, &e3));
-		assert_error_is(e3, TG_AUDIT_ERROR, TG_AUDIT_ERROR_BODY);
+		assert_error(e3, TG_AUDIT_ERROR, TG_AUDIT_ERROR_BODY);
 	}
 	/* Nothing was written, and no seq was used up. */
 	assert_int_equal(file_size(path), 0);
@@ -505,7 +494,7 @@ static void test_bad_options(void **state)
 		g_autoptr(TgAuditLog) log = tg_audit_open(&cases[i].opts, &err);
 
 		assert_null(log);
-		assert_error_is(err, cases[i].domain, cases[i].code);
+		assert_error(err, cases[i].domain, cases[i].code);
 		assert_contains(err->message, cases[i].text);
 	}
 	/* audit.log itself must not be a symlink either. */
@@ -520,7 +509,7 @@ static void test_bad_options(void **state)
 		assert_int_equal(symlink(target, path), 0);
 		log = tg_audit_open(&opts, &err);
 		assert_null(log);
-		assert_error_is(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_IO);
+		assert_error(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_IO);
 		assert_contains(err->message, path);
 		assert_false(g_file_test(target, G_FILE_TEST_EXISTS));
 	}
@@ -885,7 +874,7 @@ static void test_garbage_head(void **state)
 	assert_true(g_file_set_contents(path, "not a record\n", -1, NULL));
 	log = tg_audit_open(&opts, &err);
 	assert_null(log);
-	assert_error_is(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_PARSE);
+	assert_error(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_PARSE);
 	assert_contains(err->message, path);
 }
 
@@ -901,7 +890,7 @@ static void test_lock(void **state)
 	opts.lock_timeout_ms = 100;
 	second = tg_audit_open(&opts, &err);
 	assert_null(second);
-	assert_error_is(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_LOCKED);
+	assert_error(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_LOCKED);
 	assert_contains(err->message, "audit.lock");
 	assert_true(g_get_monotonic_time() - start >= 100 * 1000);
 	g_clear_pointer(&first, tg_audit_close);
@@ -946,7 +935,7 @@ static void check_failed_append(const Fixture *f, const char *fault, const char 
 	set_fault(fault);
 	assert_false(tg_audit_append(log, "update.check", NULL, &seq, &err));
 	set_fault(NULL);
-	assert_error_is(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_IO);
+	assert_error(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_IO);
 	assert_contains(err->message, path);
 	assert_contains(err->message, text);
 	assert_int_equal(seq, 77);
@@ -997,7 +986,7 @@ static void test_fault_rotation(void **state)
 	set_fault("rename:1:EIO");
 	assert_false(tg_audit_append(log, "update.check", NULL, NULL, &err));
 	set_fault(NULL);
-	assert_error_is(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_IO);
+	assert_error(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_IO);
 	assert_contains(err->message, "rotate");
 	/* The failed rotation left audit.log in place; the next append rotates:
 	 * .2 = [1], .1 = [rotated 2, 3], audit.log = [rotated 4, 5]. */

@@ -10,17 +10,6 @@
 #include "tg-test.h"
 #include "tollgate/policy.h"
 
-/* tg-test.h's assert_error() names its third parameter "code", which also
- * replaces the "->code" inside it; this one does the same check. */
-#define assert_error_is(err, dom, want) \
-	do { \
-		if ((err) == NULL) \
-			fail_msg("expected an error, got none"); \
-		if (!g_error_matches((err), (dom), (want))) \
-			fail_msg("unexpected error %s:%d: %s", \
-				 g_quark_to_string((err)->domain), (err)->code, (err)->message); \
-	} while (0)
-
 #define MODEL "[device]\nmodel = Acme Cam 3\n"
 #define INLINE "inline.conf"
 
@@ -69,7 +58,7 @@ static void check_message(const GError *err, const ErrorCase *c, const char *fil
 {
 	g_autofree gchar *prefix = g_strdup_printf("%s: ", file);
 
-	assert_error_is(err, TG_POLICY_ERROR, c->code);
+	assert_error(err, TG_POLICY_ERROR, c->code);
 	if (!g_str_has_prefix(err->message, prefix))
 		fail_msg("'%s' does not start with '%s'", err->message, prefix);
 	assert_contains(err->message, c->needle);
@@ -358,12 +347,12 @@ static void test_syntax(void **state)
 
 	p = tg_policy_load_data(INLINE, nul, sizeof(nul) - 1, &err);
 	assert_null(p);
-	assert_error_is(err, TG_POLICY_ERROR, TG_POLICY_ERROR_SYNTAX);
+	assert_error(err, TG_POLICY_ERROR, TG_POLICY_ERROR_SYNTAX);
 	assert_string_equal(err->message, INLINE ": the file contains a NUL byte at offset 18; "
 			    "save it as plain UTF-8 text");
 	big = load_text(huge, &big_err);
 	assert_null(big);
-	assert_error_is(big_err, TG_POLICY_ERROR, TG_POLICY_ERROR_SYNTAX);
+	assert_error(big_err, TG_POLICY_ERROR, TG_POLICY_ERROR_SYNTAX);
 	assert_contains(big_err->message, INLINE ": the file is larger than 1048576 bytes");
 }
 
@@ -756,7 +745,7 @@ static void expect_permission(const char *main_path, const char *culprit)
 	g_autofree gchar *fix = g_strdup_printf("run chmod go-w %s", culprit);
 
 	assert_null(p);
-	assert_error_is(err, TG_POLICY_ERROR, TG_POLICY_ERROR_PERMISSION);
+	assert_error(err, TG_POLICY_ERROR, TG_POLICY_ERROR_PERMISSION);
 	if (!g_str_has_prefix(err->message, culprit))
 		fail_msg("'%s' does not start with '%s'", err->message, culprit);
 	assert_contains(err->message, "is writable by its group or by others");
@@ -825,7 +814,7 @@ static void test_foreign_owner(void **state)
 	assert_int_equal(chown(path, 4242, 4242), 0);
 	p = tg_policy_load(path, &err);
 	assert_null(p);
-	assert_error_is(err, TG_POLICY_ERROR, TG_POLICY_ERROR_PERMISSION);
+	assert_error(err, TG_POLICY_ERROR, TG_POLICY_ERROR_PERMISSION);
 	assert_contains(err->message, "is owned by uid 4242, neither root nor uid 0");
 	assert_contains(err->message, "run chown root");
 	assert_contains(err->message, path);
@@ -835,7 +824,7 @@ static void test_foreign_owner(void **state)
 	assert_int_equal(chown(confd, 4242, 0), 0);
 	dp = tg_policy_load(path, &derr);
 	assert_null(dp);
-	assert_error_is(derr, TG_POLICY_ERROR, TG_POLICY_ERROR_PERMISSION);
+	assert_error(derr, TG_POLICY_ERROR, TG_POLICY_ERROR_PERMISSION);
 	assert_true(g_str_has_prefix(derr->message, confd));
 	tg_test_rmtree(dir);
 }
@@ -854,13 +843,13 @@ static void test_file_problems(void **state)
 	g_autofree gchar *sub = NULL;
 
 	assert_null(p);
-	assert_error_is(err, TG_POLICY_ERROR, TG_POLICY_ERROR_IO);
+	assert_error(err, TG_POLICY_ERROR, TG_POLICY_ERROR_IO);
 	assert_contains(err->message, "/nonexistent/tollgate/tollgate.conf");
 	assert_contains(err->message, "check that it exists");
 
 	p2 = tg_policy_load(path, &err2);
 	assert_null(p2);
-	assert_error_is(err2, TG_POLICY_ERROR, TG_POLICY_ERROR_IO);
+	assert_error(err2, TG_POLICY_ERROR, TG_POLICY_ERROR_IO);
 	assert_contains(err2->message, confd);
 
 	assert_int_equal(g_unlink(confd), 0);
@@ -869,7 +858,7 @@ static void test_file_problems(void **state)
 	assert_int_equal(g_mkdir(sub, 0755), 0);
 	p3 = tg_policy_load(path, &err3);
 	assert_null(p3);
-	assert_error_is(err3, TG_POLICY_ERROR, TG_POLICY_ERROR_IO);
+	assert_error(err3, TG_POLICY_ERROR, TG_POLICY_ERROR_IO);
 	assert_contains(err3->message, "dir.conf is not a regular file");
 	tg_test_rmtree(dir);
 }

@@ -9,17 +9,6 @@
 #include "tg-test.h"
 #include "tollgate/crypto.h"
 
-/* tg-test.h's assert_error() names its third parameter "code", which also
- * replaces the "->code" inside it; this does the same check. */
-#define assert_error_is(err, dom, want) \
-	do { \
-		if ((err) == NULL) \
-			fail_msg("expected an error, got none"); \
-		if (!g_error_matches((err), (dom), (want))) \
-			fail_msg("unexpected error %s:%d: %s", \
-				 g_quark_to_string((err)->domain), (err)->code, (err)->message); \
-	} while (0)
-
 typedef struct {
 	gchar *tmp;
 } Fixture;
@@ -194,7 +183,7 @@ static void test_read_key_file_refuses(void **data)
 
 		if (bytes)
 			fail_msg("%s was accepted", cases[i].path);
-		assert_error_is(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_KEY);
+		assert_error(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_KEY);
 		assert_contains(err->message, cases[i].path);
 		assert_contains(err->message, cases[i].message);
 	}
@@ -263,27 +252,27 @@ static void test_ed25519_round_trip(void **data)
 
 		tampered[7] ^= 1;
 		assert_false(tg_ed25519_verify_hex(pub, tampered, strlen(tampered), sig, &err));
-		assert_error_is(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_VERIFY);
+		assert_error(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_VERIFY);
 		g_clear_error(&err);
 	}
 	/* Tampered signature. */
 	bad_sig = g_strdup(sig);
 	bad_sig[10] = bad_sig[10] == '0' ? '1' : '0';
 	assert_false(tg_ed25519_verify_hex(pub, msg, strlen(msg), bad_sig, &err));
-	assert_error_is(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_VERIFY);
+	assert_error(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_VERIFY);
 	g_clear_error(&err);
 	/* Somebody else's key. */
 	assert_false(tg_ed25519_verify_hex(other_pub, msg, strlen(msg), sig, &err));
-	assert_error_is(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_VERIFY);
+	assert_error(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_VERIFY);
 	g_clear_error(&err);
 	/* Not hex, or the wrong length. */
 	assert_false(tg_ed25519_verify_hex(pub, msg, strlen(msg), "zz", &err));
-	assert_error_is(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_VERIFY);
+	assert_error(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_VERIFY);
 	assert_contains(err->message, "128 hex digits");
 	g_clear_error(&err);
 	bad_sig[0] = 'g';
 	assert_false(tg_ed25519_verify_hex(pub, msg, strlen(msg), bad_sig, &err));
-	assert_error_is(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_VERIFY);
+	assert_error(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_VERIFY);
 }
 
 static void test_ed25519_bad_keys(void **data)
@@ -307,7 +296,7 @@ static void test_ed25519_bad_keys(void **data)
 		assert_int_equal(chmod(priv, 0644), 0);
 		sig = tg_ed25519_sign_hex(priv, msg, strlen(msg), &err);
 		assert_null(sig);
-		assert_error_is(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_KEY);
+		assert_error(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_KEY);
 		assert_contains(err->message, "chmod 600");
 	}
 	{
@@ -320,7 +309,7 @@ static void test_ed25519_bad_keys(void **data)
 			g_autofree gchar *sig = tg_ed25519_sign_hex(paths[i], msg, strlen(msg), &err);
 
 			assert_null(sig);
-			assert_error_is(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_KEY);
+			assert_error(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_KEY);
 			assert_contains(err->message, paths[i]);
 		}
 	}
@@ -329,7 +318,7 @@ static void test_ed25519_bad_keys(void **data)
 		g_autofree gchar *zeros = g_strnfill(128, '0');
 
 		assert_false(tg_ed25519_verify_hex(x_pub, msg, strlen(msg), zeros, &err));
-		assert_error_is(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_KEY);
+		assert_error(err, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_KEY);
 		assert_contains(err->message, "not an Ed25519 PEM key");
 	}
 }

@@ -16,17 +16,6 @@
 #include "tg-test.h"
 #include "tollgate/io.h"
 
-/* tg-test.h's assert_error() names its third parameter "code", which also
- * replaces the "->code" inside it; this does the same check. */
-#define assert_error_is(err, dom, want) \
-	do { \
-		if ((err) == NULL) \
-			fail_msg("expected an error, got none"); \
-		if (!g_error_matches((err), (dom), (want))) \
-			fail_msg("unexpected error %s:%d: %s", \
-				 g_quark_to_string((err)->domain), (err)->code, (err)->message); \
-	} while (0)
-
 typedef struct {
 	gchar *tmp;
 	gchar *path;	/* tmp/file */
@@ -179,7 +168,7 @@ static void test_replace_refuses_symlink(void **data)
 	replace_ok(target, "precious");
 	assert_int_equal(symlink(target, link), 0);
 	assert_false(replace(link, "evil", &err));
-	assert_error_is(err, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME);
+	assert_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME);
 	assert_contains(err->message, link);
 	assert_contains(err->message, "symlink");
 	assert_file(target, "precious");
@@ -189,7 +178,7 @@ static void test_replace_refuses_symlink(void **data)
 	assert_int_equal(unlink(target), 0);
 	g_clear_error(&err);
 	assert_false(replace(link, "evil", &err));
-	assert_error_is(err, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME);
+	assert_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME);
 	assert_false(g_file_test(target, G_FILE_TEST_EXISTS));
 }
 
@@ -202,10 +191,10 @@ static void test_replace_refuses_dir(void **data)
 
 	assert_int_equal(g_mkdir(sub, 0700), 0);
 	assert_false(replace(sub, "x", &err));
-	assert_error_is(err, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME);
+	assert_error(err, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME);
 	g_clear_error(&err);
 	assert_false(replace(missing, "x", &err));
-	assert_error_is(err, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+	assert_error(err, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
 	assert_contains(err->message, "cannot create");
 }
 
@@ -221,7 +210,7 @@ static void test_fault_enospc_once(void **data)
 	replace_ok(f->path, "old");
 	set_fault("write:1:ENOSPC");
 	assert_false(replace(f->path, "new", &err));
-	assert_error_is(err, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
+	assert_error(err, G_IO_ERROR, G_IO_ERROR_NO_SPACE);
 	assert_contains(err->message, "No space left on device");
 	assert_contains(err->message, f->path);
 	assert_file(f->path, "old");
@@ -241,7 +230,7 @@ static void test_fault_nth(void **data)
 	set_fault("write:2:EIO");
 	replace_ok(f->path, "one");
 	assert_false(replace(f->path, "two", &err));
-	assert_error_is(err, G_IO_ERROR, G_IO_ERROR_FAILED);
+	assert_error(err, G_IO_ERROR, G_IO_ERROR_FAILED);
 	assert_contains(err->message, "Input/output error");
 	assert_file(f->path, "one");
 	replace_ok(f->path, "three");
@@ -259,12 +248,12 @@ static void test_fault_several(void **data)
 		skip();
 	set_fault("open:1:EACCES,rename:2:EROFS");
 	assert_false(replace(f->path, "a", &err));
-	assert_error_is(err, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+	assert_error(err, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
 	assert_false(g_file_test(f->path, G_FILE_TEST_EXISTS));
 	replace_ok(f->path, "b");
 	g_clear_error(&err);
 	assert_false(replace(f->path, "c", &err));
-	assert_error_is(err, G_IO_ERROR, G_IO_ERROR_READ_ONLY);
+	assert_error(err, G_IO_ERROR, G_IO_ERROR_READ_ONLY);
 	assert_contains(err->message, "rename");
 	assert_file(f->path, "b");
 	assert_no_temps(f->tmp);
@@ -282,7 +271,7 @@ static void test_fault_dir_fsync(void **data)
 	replace_ok(f->path, "old");
 	set_fault("fsync:2:EIO");
 	assert_false(replace(f->path, "new", &err));
-	assert_error_is(err, G_IO_ERROR, G_IO_ERROR_FAILED);
+	assert_error(err, G_IO_ERROR, G_IO_ERROR_FAILED);
 	assert_contains(err->message, "sync the directory");
 	assert_file(f->path, "new");
 }

@@ -7,16 +7,6 @@
 
 #define TEST_ERROR (g_quark_from_static_string("tg-test-keyfile-error"))
 
-/* tg-test.h's assert_error() names its third parameter "code", which also
- * replaces the "->code" inside it; this one does the same check. */
-#define assert_error_is(err, dom, want) \
-	do { \
-		if ((err) == NULL) \
-			fail_msg("expected an error, got none"); \
-		if (!g_error_matches((err), (dom), (want))) \
-			fail_msg("unexpected error %s:%d: %s", \
-				 g_quark_to_string((err)->domain), (err)->code, (err)->message); \
-	} while (0)
 enum { CODE_VALUE = 7, CODE_UNKNOWN = 8 };
 
 /* Loads @text into @kf and points @k at it, as file "test.conf". */
@@ -47,14 +37,14 @@ static void test_string(void **state)
 	assert_string_equal(absent, "keep");
 
 	assert_false(tg_kf_take_string(&k, "g", "bad", &v, &err));
-	assert_error_is(err, TEST_ERROR, CODE_VALUE);
+	assert_error(err, TEST_ERROR, CODE_VALUE);
 	assert_contains(err->message, "test.conf: [g] bad = 'x\\x5cqy' cannot be read as text");
 	assert_string_equal(v, "tab\there");
 	assert_false(g_key_file_has_key(kf, "g", "bad", NULL));
 	g_clear_error(&err);
 	/* Two bad escapes: GLib would set its GError twice (and warn). */
 	assert_false(tg_kf_take_string(&k, "g", "two", &v, &err));
-	assert_error_is(err, TEST_ERROR, CODE_VALUE);
+	assert_error(err, TEST_ERROR, CODE_VALUE);
 	assert_contains(err->message, "[g] two = '\\x5cq\\x5c' cannot be read as text");
 }
 
@@ -104,7 +94,7 @@ static void test_boolean(void **state)
 			continue;
 		}
 		assert_false(tg_kf_take_boolean(&k, "g", "b", &v, &err));
-		assert_error_is(err, TEST_ERROR, CODE_VALUE);
+		assert_error(err, TEST_ERROR, CODE_VALUE);
 		expect = g_strdup_printf("test.conf: [g] b = '%s' is not a boolean; use true or "
 					 "false", cases[i].text);
 		assert_string_equal(err->message, expect);
@@ -139,7 +129,7 @@ static void test_uint(void **state)
 			continue;
 		}
 		assert_false(tg_kf_take_uint(&k, "g", "n", 100, &v, &err));
-		assert_error_is(err, TEST_ERROR, CODE_VALUE);
+		assert_error(err, TEST_ERROR, CODE_VALUE);
 		assert_contains(err->message, "test.conf: [g] n = '");
 		assert_contains(err->message, cases[i].text);
 		assert_contains(err->message, "is not a whole number from 0 to 100");
@@ -167,7 +157,7 @@ static void test_uint_list(void **state)
 	assert_int_equal(list->len, 0);
 
 	assert_false(tg_kf_take_uint_list(&k, "g", "bad", 3650, &list, &err));
-	assert_error_is(err, TEST_ERROR, CODE_VALUE);
+	assert_error(err, TEST_ERROR, CODE_VALUE);
 	assert_contains(err->message, "test.conf: [g] bad = '1;x;3' has 'x', which is not");
 	assert_int_equal(list->len, 0);
 	g_clear_error(&err);
@@ -205,7 +195,7 @@ static void test_size(void **state)
 			assert_int_equal(v, cases[i].value);
 			continue;
 		}
-		assert_error_is(err, TEST_ERROR, CODE_VALUE);
+		assert_error(err, TEST_ERROR, CODE_VALUE);
 		assert_contains(err->message, "test.conf: [g] s = '");
 		assert_contains(err->message, "is not a size from 4096 to 2147483648 bytes");
 		assert_int_equal(v, 4242);
@@ -223,7 +213,7 @@ static void test_path(void **state)
 	assert_true(tg_kf_take_path(&k, "g", "p", &v, &err));
 	assert_string_equal(v, "/var/lib/x");
 	assert_false(tg_kf_take_path(&k, "g", "rel", &v, &err));
-	assert_error_is(err, TEST_ERROR, CODE_VALUE);
+	assert_error(err, TEST_ERROR, CODE_VALUE);
 	assert_string_equal(err->message, "test.conf: [g] rel = 'var/lib' is not an absolute "
 			    "path; write the full path starting with /");
 	g_clear_error(&err);
@@ -246,7 +236,7 @@ static void test_duration(void **state)
 	assert_true(tg_kf_take_duration(&k, "g", "d", &v, &err));
 	assert_int_equal(v, 7 * 86400);
 	assert_false(tg_kf_take_duration(&k, "g", "bad", &v, &err));
-	assert_error_is(err, TEST_ERROR, CODE_VALUE);
+	assert_error(err, TEST_ERROR, CODE_VALUE);
 	assert_contains(err->message, "test.conf: [g] bad = '7 days' is not a duration");
 	assert_int_equal(v, 7 * 86400);
 }
@@ -264,7 +254,7 @@ static void test_date(void **state)
 	assert_int_equal(g_date_time_get_day_of_month(v), 31);
 	assert_int_equal(g_date_time_get_hour(v), 23);
 	assert_false(tg_kf_take_date(&k, "g", "bad", &v, &err));
-	assert_error_is(err, TEST_ERROR, CODE_VALUE);
+	assert_error(err, TEST_ERROR, CODE_VALUE);
 	assert_contains(err->message, "test.conf: [g] bad = '2026-02-30' is not a date");
 	assert_int_equal(g_date_time_get_year(v), 2030);
 }
@@ -281,7 +271,7 @@ static void test_enum(void **state)
 	assert_true(tg_kf_take_enum(&k, "g", "e", names, &v, &err));
 	assert_int_equal(v, 1);
 	assert_false(tg_kf_take_enum(&k, "g", "bad", names, &v, &err));
-	assert_error_is(err, TEST_ERROR, CODE_VALUE);
+	assert_error(err, TEST_ERROR, CODE_VALUE);
 	assert_string_equal(err->message, "test.conf: [g] bad = 'Refuse' is not allowed; use one "
 			    "of: allow, refuse");
 	assert_int_equal(v, 1);
@@ -302,12 +292,12 @@ static void test_remaining(void **state)
 	assert_no_error(err);
 
 	assert_false(tg_kf_check_remaining_keys(&k, "b", &err));
-	assert_error_is(err, TEST_ERROR, CODE_UNKNOWN);
+	assert_error(err, TEST_ERROR, CODE_UNKNOWN);
 	assert_contains(err->message, "test.conf: [b] typo = '1' is not a known key");
 	g_clear_error(&err);
 
 	assert_false(tg_kf_check_remaining_groups(&k, &err));
-	assert_error_is(err, TEST_ERROR, CODE_UNKNOWN);
+	assert_error(err, TEST_ERROR, CODE_UNKNOWN);
 	assert_contains(err->message, "test.conf: group [b] is not a known group");
 	g_clear_error(&err);
 	g_key_file_remove_group(kf, "b", NULL);
@@ -352,7 +342,7 @@ static void test_value_error(void **state)
 	TgKf k = { .file = "f.conf", .domain = TEST_ERROR, .code_value = CODE_VALUE };
 
 	assert_false(tg_kf_value_error(&k, "grp", "key", "v'al", "is wrong; fix it", &err));
-	assert_error_is(err, TEST_ERROR, CODE_VALUE);
+	assert_error(err, TEST_ERROR, CODE_VALUE);
 	assert_string_equal(err->message, "f.conf: [grp] key = 'v\\x27al' is wrong; fix it");
 }
 

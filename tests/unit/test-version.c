@@ -7,16 +7,7 @@
 #define SEMVER TG_SCHEME_SEMVER
 #define SWU TG_SCHEME_SWUPDATE
 
-/* tg-test.h's assert_error() names a parameter "code", which also replaces
- * the "->code" member inside it, so it cannot be used with a named code yet. */
-#define assert_invalid(err) \
-	do { \
-		if ((err) == NULL) \
-			fail_msg("expected an error, got none"); \
-		if (!g_error_matches((err), TG_VERSION_ERROR, TG_VERSION_ERROR_INVALID)) \
-			fail_msg("unexpected error %s:%d: %s", \
-				 g_quark_to_string((err)->domain), (err)->code, (err)->message); \
-	} while (0)
+#define assert_invalid(err) assert_error((err), TG_VERSION_ERROR, TG_VERSION_ERROR_INVALID)
 
 /* ---- accepted texts ---------------------------------------------------- */
 
