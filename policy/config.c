@@ -1218,3 +1218,12 @@ gchar *tg_policy_device_id(const TgPolicy *policy)
 	}
 	return g_strdup("unknown");
 }
+
+const char *tg_policy_path(const char *explicit_path)
+{
+	const char *env = g_getenv("TOLLGATE_CONFIG");
+
+	if (explicit_path)
+		return explicit_path;
+	return env && *env ? env : TG_DEFAULT_CONFIG;
+}

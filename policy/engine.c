@@ -6,15 +6,6 @@
 
 G_DEFINE_QUARK(tg-engine-error-quark, tg_engine_error)
 
-static const char *config_path(const TgEngineOptions *opts)
-{
-	const char *env = g_getenv("TOLLGATE_CONFIG");
-
-	if (opts->config_path)
-		return opts->config_path;
-	return env && *env ? env : TG_DEFAULT_CONFIG;
-}
-
 /* --state-dir moves state and audit log together. */
 static void apply_state_dir(TgPolicy *policy, const char *dir)
 {
@@ -94,7 +85,7 @@ TgEngine *tg_engine_open(const TgEngineOptions *opts, GError **error)
 	engine->checks = opts->checks;
 	engine->updater = g_strdup(opts->updater ? opts->updater : "cli");
 	engine->updater_version = g_strdup(opts->updater_version);
-	engine->policy = tg_policy_load(config_path(opts), error);
+	engine->policy = tg_policy_load(tg_policy_path(opts->config_path), error);
 	if (!engine->policy)
 		return NULL;
 	apply_state_dir(engine->policy, opts->state_dir);

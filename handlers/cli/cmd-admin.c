@@ -116,15 +116,6 @@ int tg_cmd_status(const TgCliGlobal *g, int argc, char **argv)
 	return TG_EXIT_OK;
 }
 
-static const char *config_path(const TgCliGlobal *g)
-{
-	const char *env = g_getenv("TOLLGATE_CONFIG");
-
-	if (g->config)
-		return g->config;
-	return env && *env ? env : TG_DEFAULT_CONFIG;
-}
-
 int tg_cmd_config_check(const TgCliGlobal *g, int argc, char **argv)
 {
 	g_autoptr(TgPolicy) policy = NULL;
@@ -134,7 +125,7 @@ int tg_cmd_config_check(const TgCliGlobal *g, int argc, char **argv)
 			  "Loads the policy and its drop-ins strictly and reports the first "
 			  "problem.", NULL))
 		return TG_EXIT_USAGE;
-	policy = tg_policy_load(config_path(g), &err);
+	policy = tg_policy_load(tg_policy_path(g->config), &err);
 	if (!policy) {
 		tg_cli_error(err);
 		return TG_EXIT_ERROR;

@@ -4,15 +4,6 @@
 
 #include <stdio.h>
 
-static const char *config_path(const TgCliGlobal *g)
-{
-	const char *env = g_getenv("TOLLGATE_CONFIG");
-
-	if (g->config)
-		return g->config;
-	return env && *env ? env : TG_DEFAULT_CONFIG;
-}
-
 /* The audit directory: --dir, else --state-dir/log, else the policy's. */
 static gchar *audit_dir(const TgCliGlobal *g, const char *dir, GError **error)
 {
@@ -22,7 +13,7 @@ static gchar *audit_dir(const TgCliGlobal *g, const char *dir, GError **error)
 		return g_strdup(dir);
 	if (g->state_dir)
 		return g_build_filename(g->state_dir, "log", NULL);
-	policy = tg_policy_load(config_path(g), error);
+	policy = tg_policy_load(tg_policy_path(g->config), error);
 	return policy ? g_strdup(policy->audit_dir) : NULL;
 }
 

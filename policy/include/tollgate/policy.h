@@ -167,6 +167,10 @@ TG_EXPORT TgPolicy *tg_policy_load_data(const char *name, const char *data, gsiz
 
 TG_EXPORT void tg_policy_free(TgPolicy *policy);
 
+/* The policy path to use: @explicit_path if set, else $TOLLGATE_CONFIG if set
+ * and not empty, else TG_DEFAULT_CONFIG. Returns: (transfer none). */
+TG_EXPORT const char *tg_policy_path(const char *explicit_path);
+
 /* Resolves the device id (literal or from device_id_file).
  * Returns: (transfer full): the id, or "unknown" when none is configured or
  * the file is missing, empty or holds no usable first line. */
