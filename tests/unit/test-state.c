@@ -19,17 +19,6 @@
 #include "tollgate/io.h"
 #include "tollgate/state.h"
 
-/* tg-test.h's assert_error() names its third parameter "code", which also
- * replaces the "->code" inside it; this does the same check. */
-#define assert_error_is(err, dom, want) \
-	do { \
-		if ((err) == NULL) \
-			fail_msg("expected an error, got none"); \
-		if (!g_error_matches((err), (dom), (want))) \
-			fail_msg("unexpected error %s:%d: %s", \
-				 g_quark_to_string((err)->domain), (err)->code, (err)->message); \
-	} while (0)
-
 typedef struct {
 	gchar *tmp;
 	gchar *dir;	/* state directory, tmp/state */
@@ -110,7 +99,7 @@ static gchar *read_fails(TgStateStore *store, gint code)
 	g_autoptr(TgState) state = tg_state_store_read(store, &err);
 
 	assert_null(state);
-	assert_error_is(err, TG_STATE_ERROR, code);
+	assert_error(err, TG_STATE_ERROR, code);
 	return g_strdup(err->message);
 }
 
@@ -470,7 +459,7 @@ static void test_missing_key(void **data)
 		msg = read_fails(store, TG_STATE_ERROR_KEY);
 		assert_contains(msg, none);
 		assert_false(tg_state_store_write(store, state, &err));
-		assert_error_is(err, TG_STATE_ERROR, TG_STATE_ERROR_KEY);
+		assert_error(err, TG_STATE_ERROR, TG_STATE_ERROR_KEY);
 	}
 	{
 		g_autoptr(TgStateStore) store = open_store(f->dir, NULL);
@@ -507,7 +496,7 @@ static void test_symlinked_state(void **data)
 	assert_contains(msg, "symlink");
 	before = slurp(real, NULL);
 	assert_false(tg_state_store_write(store, b, &err));
-	assert_error_is(err, TG_STATE_ERROR, TG_STATE_ERROR_IO);
+	assert_error(err, TG_STATE_ERROR, TG_STATE_ERROR_IO);
 	after = slurp(real, NULL);
 	assert_string_equal(before, after);
 }
@@ -577,7 +566,7 @@ static void test_dir_checks(void **data)
 		g_autoptr(TgStateStore) store = tg_state_store_open(link, f->key, &err);
 
 		assert_null(store);
-		assert_error_is(err, TG_STATE_ERROR, TG_STATE_ERROR_IO);
+		assert_error(err, TG_STATE_ERROR, TG_STATE_ERROR_IO);
 		assert_contains(err->message, "symlink");
 	}
 	{
@@ -585,7 +574,7 @@ static void test_dir_checks(void **data)
 		g_autoptr(TgStateStore) store = tg_state_store_open(open_dir, f->key, &err);
 
 		assert_null(store);
-		assert_error_is(err, TG_STATE_ERROR, TG_STATE_ERROR_IO);
+		assert_error(err, TG_STATE_ERROR, TG_STATE_ERROR_IO);
 		assert_contains(err->message, "chmod 700");
 	}
 	{
@@ -614,7 +603,7 @@ static void test_write_refuses_invalid(void **data)
 	bad->last_decision = g_strdup("[1, 2]");
 	assert_null(tg_state_to_json(bad));
 	assert_false(tg_state_store_write(store, bad, &err));
-	assert_error_is(err, TG_STATE_ERROR, TG_STATE_ERROR_CORRUPT);
+	assert_error(err, TG_STATE_ERROR, TG_STATE_ERROR_CORRUPT);
 	assert_contains(err->message, "last_decision");
 	g_clear_error(&err);
 	g_clear_pointer(&bad->last_decision, g_free);
@@ -624,7 +613,7 @@ static void test_write_refuses_invalid(void **data)
 		tg_state_component(bad, name, TRUE);
 	}
 	assert_false(tg_state_store_write(store, bad, &err));
-	assert_error_is(err, TG_STATE_ERROR, TG_STATE_ERROR_CORRUPT);
+	assert_error(err, TG_STATE_ERROR, TG_STATE_ERROR_CORRUPT);
 	assert_contains(err->message, "at most 64");
 	back = read_ok(store);
 	assert_string_equal(tg_state_component(back, "rootfs", FALSE)->floor, "1.0.0");
@@ -681,7 +670,7 @@ static void test_ensure_key_refuses(void **data)
 		g_autoptr(GError) err = NULL;
 
 		assert_false(tg_state_ensure_key(cases[i].path, &err));
-		assert_error_is(err, TG_STATE_ERROR, TG_STATE_ERROR_KEY);
+		assert_error(err, TG_STATE_ERROR, TG_STATE_ERROR_KEY);
 		assert_contains(err->message, cases[i].path);
 		assert_contains(err->message, cases[i].message);
 	}
@@ -902,7 +891,7 @@ static void test_errno_faults(void **data)
 		set_fault(cases[i].spec);
 		assert_false(tg_state_store_write(store, b, &err));
 		set_fault(NULL);
-		assert_error_is(err, TG_STATE_ERROR, TG_STATE_ERROR_IO);
+		assert_error(err, TG_STATE_ERROR, TG_STATE_ERROR_IO);
 		assert_contains(err->message, cases[i].message);
 		assert_contains(err->message, f->dir);
 		back = read_ok(store);
@@ -923,7 +912,7 @@ static void test_key_write_fault(void **data)
 	set_fault("write:1:ENOSPC");
 	assert_false(tg_state_ensure_key(key, &err));
 	set_fault(NULL);
-	assert_error_is(err, TG_STATE_ERROR, TG_STATE_ERROR_KEY);
+	assert_error(err, TG_STATE_ERROR, TG_STATE_ERROR_KEY);
 	assert_contains(err->message, "No space left on device");
 	/* No half-written key is left to be trusted later. */
 	assert_false(g_file_test(key, G_FILE_TEST_EXISTS));
@@ -1148,105 +1137,114 @@ static gchar *deep_decision(guint depth)
 	return g_string_free(s, FALSE);
 }
 
+typedef struct {
+	const char *json;
+	const char *message;	/* part of the expected error message */
+} RejectCase;
+
+static const RejectCase reject_cases[] = {
+	{ "", "state body" },
+	{ "{", "not valid JSON" },
+	{ "[]", "must be a JSON object" },
+	{ "{}", "'format'" },
+	{ "{\"format\":2}", "'format'" },
+	{ "{\"format\":\"1\"}", "'format'" },
+	{ "{\"format\":1.0}", "'format'" },
+	{ "{\"format\":1,\"colour\":\"red\"}", "'colour' is unknown" },
+	{ "{\"format\":1,\"components\":[]}", "'components' must be a JSON object" },
+	{ "{\"format\":1,\"components\":{\"os\":\"1.0\"}}", "'components.os' must be" },
+	{ "{\"format\":1,\"components\":{\"os\":{\"flor\":\"1.0\"}}}",
+	  "'components.os.flor' is unknown" },
+	{ "{\"format\":1,\"components\":{\"os\":{\"floor\":1}}}",
+	  "'components.os.floor' must be a string" },
+	{ "{\"format\":1,\"components\":{\"os\":{\"floor\":null}}}",
+	  "'components.os.floor' must be a string" },
+	{ "{\"format\":1,\"components\":{\"os\":{\"floor\":\"\"}}}",
+	  "'components.os.floor' must be 1 to 256" },
+	{ "{\"format\":1,\"components\":{\"os\":{\"installed\":\"1\\n2\"}}}",
+	  "'components.os.installed'" },
+	{ "{\"format\":1,\"components\":{\"os\":{\"pending_class\":\"urgent\"}}}",
+	  "'components.os.pending_class' must be security" },
+	{ "{\"format\":1,\"components\":{\"\":{}}}", "component name" },
+	{ "{\"format\":1,\"components\":{\"o\\u0001s\":{}}}", "component name" },
+	{ "{\"format\":1,\"support_end\":\"yesterday\"}", "'support_end' = 'yesterday'" },
+	{ "{\"format\":1,\"support_end\":\"2025-13-01T00:00:00Z\"}", "'support_end'" },
+	{ "{\"format\":1,\"support_end\":\"2025-02-30T00:00:00Z\"}", "'support_end'" },
+	{ "{\"format\":1,\"support_end\":\"2025-01-01T00:00:00+01:00\"}", "'support_end'" },
+	{ "{\"format\":1,\"support_end\":\"2025-01-01\"}", "'support_end'" },
+	{ "{\"format\":1,\"support_end\":\"2025-01-01T00:00:00.Z\"}", "'support_end'" },
+	{ "{\"format\":1,\"pending_support_end\":\"2025-01-01 00:00:00Z\"}",
+	  "'pending_support_end'" },
+	{ "{\"format\":1,\"last_trusted_time\":5}", "'last_trusted_time' must be a string" },
+	{ "{\"format\":1,\"postpone\":[]}", "'postpone' must be a JSON object" },
+	{ "{\"format\":1,\"postpone\":{\"mixed\":{}}}", "'postpone.mixed' is unknown" },
+	{ "{\"format\":1,\"postpone\":{\"security\":{\"till\":\"x\"}}}",
+	  "'postpone.security.till' is unknown" },
+	{ "{\"format\":1,\"postpone\":{\"feature\":{\"until\":\"soon\"}}}",
+	  "'postpone.feature.until'" },
+	{ "{\"format\":1,\"approvals\":{}}", "'approvals' must be a JSON array" },
+	{ "{\"format\":1,\"approvals\":[1]}", "'approvals[0]' must be a JSON object" },
+	{ "{\"format\":1,\"approvals\":[{\"digest\":\"sha256:aa\"}]}",
+	  "'approvals[0]' needs 'when'" },
+	{ "{\"format\":1,\"approvals\":[{\"when\":\"2025-01-01T00:00:00Z\"}]}",
+	  "'approvals[0]' needs" },
+	{ "{\"format\":1,\"approvals\":[{\"version\":\"1\",\"when\":\"2025-01-01T00:00:00Z\","
+	  "\"who\":\"me\"}]}", "'approvals[0].who' is unknown" },
+	{ "{\"format\":1,\"settings\":{\"notifications\":1}}",
+	  "'settings.notifications' must be true or false" },
+	{ "{\"format\":1,\"settings\":{\"auto_install_security\":\"yes\"}}",
+	  "'settings.auto_install_security'" },
+	{ "{\"format\":1,\"settings\":{\"auto_install\":true}}",
+	  "'settings.auto_install' is unknown" },
+	{ "{\"format\":1,\"support_notices_sent\":[-1]}", "'support_notices_sent[0]'" },
+	{ "{\"format\":1,\"support_notices_sent\":[30,\"7\"]}", "'support_notices_sent[1]'" },
+	{ "{\"format\":1,\"support_notices_sent\":[1.5]}", "'support_notices_sent[0]'" },
+	{ "{\"format\":1,\"support_notices_sent\":[36501]}", "'support_notices_sent[0]'" },
+	{ "{\"format\":1,\"support_notices_sent\":30}", "must be a JSON array" },
+	{ "{\"format\":1,\"last_decision\":\"{}\"}", "'last_decision' must be a JSON object" },
+	{ "{\"format\":1,\"last_decision\":{\"a\":[1,{\"b\":-1e400}]}}", "out of range" },
+	/* json-glib reads "\333" as the byte 0xdb: not UTF-8. */
+	{ "{\"format\":1,\"last_decision\":{\"a\":\"\\333\"}}", "not UTF-8" },
+	{ "{\"format\":1,\"last_decision\":{\"\\333\":1}}", "not UTF-8" },
+	{ "{\"format\":1,\"last_decision\":{\"a\":-8e41}}", "stored faithfully" },
+	{ "{\"format\":1,\"components\":{\"c\\333\":{}}}", "component name" },
+	{ "{\"format\":1,\"components\":{\"os\":{\"floor\":\"1\\333\"}}}",
+	  "'components.os.floor' must be 1 to 256 bytes of UTF-8" },
+	{ "{\"format\":1,\"x\\333\":1}", "is unknown" },
+	{ "{\"format\":1,\"initialized\":\"yes\"}", "'initialized' must be true or false" },
+};
+
+static void assert_rejected(const RejectCase *c)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(TgState) state = tg_state_from_json(c->json, strlen(c->json), &err);
+
+	if (state)
+		fail_msg("accepted: %s", c->json);
+	assert_error(err, TG_STATE_ERROR, TG_STATE_ERROR_CORRUPT);
+	if (!strstr(err->message, c->message))
+		fail_msg("'%s' does not contain '%s' (input %s)", err->message, c->message, c->json);
+	if (!g_utf8_validate(err->message, -1, NULL))
+		fail_msg("the message for %s is not UTF-8", c->json);
+}
+
 static void test_from_json_rejects(void **data)
 {
 	g_autofree gchar *c65 = many_components(65);
 	g_autofree gchar *a65 = many_approvals(65);
 	g_autofree gchar *v257 = long_floor(257);
 	g_autofree gchar *deep = deep_decision(40);
-	const struct {
-		const char *json;
-		const char *message;
-	} cases[] = {
-		{ "", "state body" },
-		{ "{", "not valid JSON" },
-		{ "[]", "must be a JSON object" },
-		{ "{}", "'format'" },
-		{ "{\"format\":2}", "'format'" },
-		{ "{\"format\":\"1\"}", "'format'" },
-		{ "{\"format\":1.0}", "'format'" },
-		{ "{\"format\":1,\"colour\":\"red\"}", "'colour' is unknown" },
-		{ "{\"format\":1,\"components\":[]}", "'components' must be a JSON object" },
-		{ "{\"format\":1,\"components\":{\"os\":\"1.0\"}}", "'components.os' must be" },
-		{ "{\"format\":1,\"components\":{\"os\":{\"flor\":\"1.0\"}}}",
-		  "'components.os.flor' is unknown" },
-		{ "{\"format\":1,\"components\":{\"os\":{\"floor\":1}}}",
-		  "'components.os.floor' must be a string" },
-		{ "{\"format\":1,\"components\":{\"os\":{\"floor\":null}}}",
-		  "'components.os.floor' must be a string" },
-		{ "{\"format\":1,\"components\":{\"os\":{\"floor\":\"\"}}}",
-		  "'components.os.floor' must be 1 to 256" },
-		{ v257, "'components.os.floor' must be 1 to 256" },
-		{ "{\"format\":1,\"components\":{\"os\":{\"installed\":\"1\\n2\"}}}",
-		  "'components.os.installed'" },
-		{ "{\"format\":1,\"components\":{\"os\":{\"pending_class\":\"urgent\"}}}",
-		  "'components.os.pending_class' must be security" },
-		{ "{\"format\":1,\"components\":{\"\":{}}}", "component name" },
-		{ "{\"format\":1,\"components\":{\"o\\u0001s\":{}}}", "component name" },
+	const RejectCase generated[] = {
 		{ c65, "at most 64" },
-		{ "{\"format\":1,\"support_end\":\"yesterday\"}", "'support_end' = 'yesterday'" },
-		{ "{\"format\":1,\"support_end\":\"2025-13-01T00:00:00Z\"}", "'support_end'" },
-		{ "{\"format\":1,\"support_end\":\"2025-02-30T00:00:00Z\"}", "'support_end'" },
-		{ "{\"format\":1,\"support_end\":\"2025-01-01T00:00:00+01:00\"}", "'support_end'" },
-		{ "{\"format\":1,\"support_end\":\"2025-01-01\"}", "'support_end'" },
-		{ "{\"format\":1,\"support_end\":\"2025-01-01T00:00:00.Z\"}", "'support_end'" },
-		{ "{\"format\":1,\"pending_support_end\":\"2025-01-01 00:00:00Z\"}",
-		  "'pending_support_end'" },
-		{ "{\"format\":1,\"last_trusted_time\":5}", "'last_trusted_time' must be a string" },
-		{ "{\"format\":1,\"postpone\":[]}", "'postpone' must be a JSON object" },
-		{ "{\"format\":1,\"postpone\":{\"mixed\":{}}}", "'postpone.mixed' is unknown" },
-		{ "{\"format\":1,\"postpone\":{\"security\":{\"till\":\"x\"}}}",
-		  "'postpone.security.till' is unknown" },
-		{ "{\"format\":1,\"postpone\":{\"feature\":{\"until\":\"soon\"}}}",
-		  "'postpone.feature.until'" },
-		{ "{\"format\":1,\"approvals\":{}}", "'approvals' must be a JSON array" },
-		{ "{\"format\":1,\"approvals\":[1]}", "'approvals[0]' must be a JSON object" },
-		{ "{\"format\":1,\"approvals\":[{\"digest\":\"sha256:aa\"}]}",
-		  "'approvals[0]' needs 'when'" },
-		{ "{\"format\":1,\"approvals\":[{\"when\":\"2025-01-01T00:00:00Z\"}]}",
-		  "'approvals[0]' needs" },
-		{ "{\"format\":1,\"approvals\":[{\"version\":\"1\",\"when\":\"2025-01-01T00:00:00Z\","
-		  "\"who\":\"me\"}]}", "'approvals[0].who' is unknown" },
 		{ a65, "'approvals' has 65 entries; at most 64" },
-		{ "{\"format\":1,\"settings\":{\"notifications\":1}}",
-		  "'settings.notifications' must be true or false" },
-		{ "{\"format\":1,\"settings\":{\"auto_install_security\":\"yes\"}}",
-		  "'settings.auto_install_security'" },
-		{ "{\"format\":1,\"settings\":{\"auto_install\":true}}",
-		  "'settings.auto_install' is unknown" },
-		{ "{\"format\":1,\"support_notices_sent\":[-1]}", "'support_notices_sent[0]'" },
-		{ "{\"format\":1,\"support_notices_sent\":[30,\"7\"]}", "'support_notices_sent[1]'" },
-		{ "{\"format\":1,\"support_notices_sent\":[1.5]}", "'support_notices_sent[0]'" },
-		{ "{\"format\":1,\"support_notices_sent\":[36501]}", "'support_notices_sent[0]'" },
-		{ "{\"format\":1,\"support_notices_sent\":30}", "must be a JSON array" },
-		{ "{\"format\":1,\"last_decision\":\"{}\"}", "'last_decision' must be a JSON object" },
+		{ v257, "'components.os.floor' must be 1 to 256" },
 		{ deep, "nests deeper" },
-		{ "{\"format\":1,\"last_decision\":{\"a\":[1,{\"b\":-1e400}]}}", "out of range" },
-		/* json-glib reads "\333" as the byte 0xdb: not UTF-8. */
-		{ "{\"format\":1,\"last_decision\":{\"a\":\"\\333\"}}", "not UTF-8" },
-		{ "{\"format\":1,\"last_decision\":{\"\\333\":1}}", "not UTF-8" },
-		{ "{\"format\":1,\"last_decision\":{\"a\":-8e41}}", "stored faithfully" },
-		{ "{\"format\":1,\"components\":{\"c\\333\":{}}}", "component name" },
-		{ "{\"format\":1,\"components\":{\"os\":{\"floor\":\"1\\333\"}}}",
-		  "'components.os.floor' must be 1 to 256 bytes of UTF-8" },
-		{ "{\"format\":1,\"x\\333\":1}", "is unknown" },
-		{ "{\"format\":1,\"initialized\":\"yes\"}", "'initialized' must be true or false" },
 	};
 
-	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
-		g_autoptr(GError) err = NULL;
-		g_autoptr(TgState) state = tg_state_from_json(cases[i].json, strlen(cases[i].json),
-							      &err);
-
-		if (state)
-			fail_msg("case %zu was accepted: %s", i, cases[i].json);
-		assert_error_is(err, TG_STATE_ERROR, TG_STATE_ERROR_CORRUPT);
-		if (!strstr(err->message, cases[i].message))
-			fail_msg("case %zu: '%s' does not contain '%s'", i, err->message,
-				 cases[i].message);
-		if (!g_utf8_validate(err->message, -1, NULL))
-			fail_msg("case %zu: the message is not UTF-8", i);
-	}
+	for (gsize i = 0; i < G_N_ELEMENTS(reject_cases); i++)
+		assert_rejected(&reject_cases[i]);
+	for (gsize i = 0; i < G_N_ELEMENTS(generated); i++)
+		assert_rejected(&generated[i]);
 }
 
 static void test_from_json_bytes(void **data)
@@ -1258,11 +1256,11 @@ static void test_from_json_bytes(void **data)
 	g_autoptr(TgState) s2 = NULL;
 
 	assert_null(s1);
-	assert_error_is(err, TG_STATE_ERROR, TG_STATE_ERROR_CORRUPT);
+	assert_error(err, TG_STATE_ERROR, TG_STATE_ERROR_CORRUPT);
 	g_clear_error(&err);
 	s2 = tg_state_from_json(bad_utf8, strlen(bad_utf8), &err);
 	assert_null(s2);
-	assert_error_is(err, TG_STATE_ERROR, TG_STATE_ERROR_CORRUPT);
+	assert_error(err, TG_STATE_ERROR, TG_STATE_ERROR_CORRUPT);
 	assert_contains(err->message, "UTF-8");
 	g_clear_error(&err);
 	{
@@ -1272,7 +1270,7 @@ static void test_from_json_bytes(void **data)
 		g_autoptr(TgState) s3 = tg_state_from_json(octal, strlen(octal), &err);
 
 		assert_null(s3);
-		assert_error_is(err, TG_STATE_ERROR, TG_STATE_ERROR_CORRUPT);
+		assert_error(err, TG_STATE_ERROR, TG_STATE_ERROR_CORRUPT);
 		assert_contains(err->message, "not valid JSON");
 		assert_true(g_utf8_validate(err->message, -1, NULL));
 	}
