@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* swupdate-precheck (SWUpdate's preupdatecmd) and swupdate-listen (a
+ * progress client that records failed installs and prints tollgate's
+ * notices). docs/swupdate.md explains where each fits. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tg-swupdate.h"
+#include "tg-swupdate-config.h"
+#include "tg-config.h"
+
+#if TG_HAVE_LIBSWUPDATE
+#include <progress_ipc.h>
+#endif
+
+/* ---- swupdate-precheck ---- */
+
+typedef struct {
+	gchar *path;
+	gchar *board;
+	gchar *select;
+	gboolean json;
+} PrecheckOptions;
+
+static void precheck_options_clear(PrecheckOptions *o)
+{
+	g_free(o->path);
+	g_free(o->board);
+	g_free(o->select);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PrecheckOptions, precheck_options_clear)
+
+static gboolean read_description(const char *path, gchar **ret_data, gsize *ret_len,
+				 GError **error)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		g_set_error(error, TG_SWU_ERROR, TG_SWU_ERROR_IO,
+			    "cannot read %s: %s; run the precheck as SWUpdate's preupdatecmd "
+			    "(it needs SWUpdate's TMPDIR) or pass --sw-description", path,
+			    g_strerror(errno));
+		return FALSE;
+	}
+	if (st.st_size > TG_SWU_DESCRIPTION_MAX) {
+		g_set_error(error, TG_SWU_ERROR, TG_SWU_ERROR_LIMIT,
+			    "%s is larger than 2 MiB; tollgate does not read it", path);
+		return FALSE;
+	}
+	return g_file_get_contents(path, ret_data, ret_len, error);
+}
+
+/* SET,MODE as SWUpdate's -e takes it. */
+static gboolean split_select(const char *text, gchar **ret_set, gchar **ret_mode)
+{
+	g_auto(GStrv) parts = NULL;
+
+	if (!text)
+		return TRUE;
+	parts = g_strsplit(text, ",", -1);
+	if (g_strv_length(parts) != 2 || !*parts[0] || !*parts[1])
+		return FALSE;
+	*ret_set = g_strdup(parts[0]);
+	*ret_mode = g_strdup(parts[1]);
+	return TRUE;
+}
+
+/* Returns: (transfer full): the candidate for the sw-description at o->path. */
+static TgCandidate *precheck_candidate(const PrecheckOptions *o, const char *set,
+				       const char *mode, GError **error)
+{
+	TgSwuSelection sel = { .board = o->board, .software_set = set, .running_mode = mode };
+	g_autoptr(TgSwuDescription) desc = NULL;
+	g_autoptr(TgCandidate) cand = NULL;
+	g_autofree gchar *data = NULL;
+	gsize len = 0;
+
+	if (!read_description(o->path, &data, &len, error))
+		return NULL;
+	desc = tg_swu_description_parse(data, len, &sel, error);
+	if (!desc) {
+		g_prefix_error(error, "%s: ", o->path);
+		return NULL;
+	}
+	cand = tg_swu_description_candidate(desc, NULL, error);
+	if (!cand)
+		return NULL;
+	if (!tg_swu_candidate_set_digest_file(cand, o->path, error))
+		return NULL;
+	return g_steal_pointer(&cand);
+}
+
+/* SWUpdate logs a command's stderr at its default level, stdout only with -v:
+ * refusals and deferrals go to stderr so operators see them. */
+static void print_verdict(const TgDecision *d)
+{
+	const char *verb[] = { "allowed", "deferred", "refused" };
+	FILE *out = d->verdict == TG_VERDICT_ALLOW ? stdout : stderr;
+
+	fprintf(out, "tollgate: %s %s: %s\n", verb[d->verdict],
+		d->version ? d->version : "(no version)", d->message);
+}
+
+int tg_cmd_swupdate_precheck(const TgCliGlobal *g, int argc, char **argv)
+{
+	g_auto(PrecheckOptions) o = { 0 };
+	g_autofree gchar *set = NULL, *mode = NULL;
+	const GOptionEntry entries[] = {
+		{ "sw-description", 0, 0, G_OPTION_ARG_FILENAME, &o.path,
+		  "sw-description to read (default $TMPDIR/sw-description)", "PATH" },
+		{ "board", 0, 0, G_OPTION_ARG_STRING, &o.board,
+		  "hardware board name, as in SWUpdate's -H BOARD:REV", "BOARD" },
+		{ "select", 0, 0, G_OPTION_ARG_STRING, &o.select,
+		  "software set and running mode, as in SWUpdate's -e SET,MODE", "SET,MODE" },
+		{ "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print the decision as JSON", NULL },
+		G_OPTION_ENTRY_NULL,
+	};
+	g_autoptr(TgEngine) engine = NULL;
+	g_autoptr(TgCandidate) cand = NULL;
+	g_autoptr(TgDecision) d = NULL;
+	g_autoptr(GError) err = NULL;
+
+	if (!tg_cli_parse(&argc, &argv, "swupdate-precheck", NULL,
+			  "Gates the update SWUpdate is about to install (its preupdatecmd): "
+			  "reads the verified sw-description, decides and records.\nExit: 0 "
+			  "allowed, 10 refused, 11 deferred, 1 error (never allow).", entries))
+		return TG_EXIT_USAGE;
+	if (!split_select(o.select, &set, &mode)) {
+		tg_cli_errorf("--select '%s' is not SET,MODE; use e.g. --select stable,main",
+			      o.select);
+		return TG_EXIT_USAGE;
+	}
+	if (!o.path)
+		o.path = tg_swu_description_path();
+	cand = precheck_candidate(&o, set, mode, &err);
+	if (cand) {
+		TgSwuEngineOptions eo = { .config_path = g->config, .state_dir = g->state_dir,
+					  .now = g->now };
+
+		engine = tg_swu_engine_open(&eo, &err);
+	}
+	if (engine)
+		d = tg_engine_gate(engine, cand, &err);
+	if (!d) {
+		tg_cli_errorf("%s; the update must not be installed", err->message);
+		return TG_EXIT_ERROR;
+	}
+	if (o.json) {
+		g_autoptr(JsonNode) node = tg_decision_to_json(d);
+
+		tg_cli_print_json(node);
+	}
+	print_verdict(d);
+	return tg_decision_exit_code(d);
+}
+
+/* ---- swupdate-listen ---- */
+
+typedef struct {
+	const TgCliGlobal *global;
+	TgSwuListener *state;
+	gint64 since;		/* seconds: decisions before this belong to earlier updates */
+} Listen;
+
+/* Was the update that just failed refused or deferred by a tollgate gate
+ * that could not say so on the progress channel (the preupdatecmd precheck)?
+ * The engine's last decision tells: not an allow, for this version, made
+ * after the previous update ended. */
+static gboolean blocked_by_precheck(Listen *ls, TgEngine *engine)
+{
+	g_autoptr(JsonObject) status = tg_engine_status(engine, NULL);
+	const char *version = tg_swu_listener_version(ls->state);
+	JsonObject *last;
+	g_autoptr(GDateTime) when = NULL;
+	g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
+
+	if (!status || !version || !json_object_has_member(status, "last_decision") ||
+	    !JSON_NODE_HOLDS_OBJECT(json_object_get_member(status, "last_decision")))
+		return FALSE;
+	last = json_object_get_object_member(status, "last_decision");
+	if (g_str_equal(json_object_get_string_member_with_default(last, "verdict", "allow"),
+			"allow") ||
+	    g_strcmp0(json_object_get_string_member_with_default(last, "version", ""), version))
+		return FALSE;
+	when = g_date_time_new_from_iso8601(
+		json_object_get_string_member_with_default(last, "time", ""), utc);
+	return when && g_date_time_to_unix(when) >= ls->since;
+}
+
+static void record_failure(Listen *ls)
+{
+	TgSwuEngineOptions eo = { .config_path = ls->global->config,
+				  .state_dir = ls->global->state_dir, .now = ls->global->now };
+	g_autoptr(TgEngine) engine = NULL;
+	g_autoptr(TgCandidate) cand = NULL;
+	g_autoptr(GError) err = NULL;
+	g_autofree gchar *reason = NULL;
+	const char *version = tg_swu_listener_version(ls->state);
+	const char *error_text = tg_swu_listener_error(ls->state);
+
+	if (tg_swu_listener_recorded(ls->state)) {
+		printf("failed install of %s already recorded by the tollgate handler\n",
+		       version ? version : "(unknown version)");
+		return;
+	}
+	if (tg_swu_listener_blocked(ls->state)) {
+		printf("install of %s stopped by tollgate: not recorded as failed\n",
+		       version ? version : "(unknown version)");
+		return;
+	}
+	engine = tg_swu_engine_open(&eo, &err);
+	if (engine && blocked_by_precheck(ls, engine)) {
+		printf("install of %s stopped by the tollgate precheck: not recorded as failed\n",
+		       version);
+		return;
+	}
+	cand = tg_swu_candidate_new(version, NULL, NULL);
+	cand->component = g_strdup(tg_swu_listener_component(ls->state));
+	reason = g_strdup_printf("SWUpdate reported the install as failed%s%s",
+				 error_text ? ": " : "", error_text ? error_text : "");
+	if (!engine || !tg_engine_failed(engine, cand, reason, &err)) {
+		tg_cli_error(err);
+		return;
+	}
+	printf("recorded failed install of %s\n", version ? version : "(unknown version)");
+}
+
+/* Handles one message. Returns TRUE when an update finished. */
+static gboolean listen_feed(Listen *ls, int status, const char *info, gsize len)
+{
+	g_autoptr(JsonObject) payload = NULL;
+
+	switch (tg_swu_listener_feed(ls->state, status, info, len, &payload)) {
+	case TG_SWU_EVENT_NOTICE: {
+		g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+
+		json_node_set_object(node, payload);
+		tg_cli_print_json(node);
+		break;
+	}
+	case TG_SWU_EVENT_FAILED:
+		record_failure(ls);
+		ls->since = g_get_real_time() / G_USEC_PER_SEC;
+		fflush(stdout);
+		return TRUE;
+	case TG_SWU_EVENT_SUCCEEDED:
+		ls->since = g_get_real_time() / G_USEC_PER_SEC;
+		return TRUE;
+	default:
+		break;
+	}
+	fflush(stdout);
+	return FALSE;
+}
+
+#if TG_HAVE_LIBSWUPDATE
+G_STATIC_ASSERT((int)FAILURE == (int)TG_SWU_STATUS_FAILURE &&
+		(int)START == (int)TG_SWU_STATUS_START &&
+		(int)SUCCESS == (int)TG_SWU_STATUS_SUCCESS &&
+		(int)PROGRESS == (int)TG_SWU_STATUS_PROGRESS);
+
+static int listen_loop(Listen *ls, const char *socket_path, gboolean once)
+{
+	struct progress_msg msg;
+	int fd = -1;
+
+	for (;;) {
+		if (fd < 0)
+			fd = socket_path ? progress_ipc_connect_with_path(socket_path, true)
+					 : progress_ipc_connect(true);
+		if (fd < 0) {
+			tg_cli_errorf("cannot connect to SWUpdate's progress socket %s",
+				      socket_path ? socket_path : get_prog_socket());
+			return TG_EXIT_ERROR;
+		}
+		if (progress_ipc_receive(&fd, &msg) <= 0)
+			continue;
+		if (listen_feed(ls, msg.status, msg.info, MIN(msg.infolen, sizeof(msg.info))) &&
+		    once)
+			return TG_EXIT_OK;
+	}
+}
+#endif
+
+int tg_cmd_swupdate_listen(const TgCliGlobal *g, int argc, char **argv)
+{
+	g_autofree gchar *socket_path = NULL;
+	gboolean once = FALSE;
+	const GOptionEntry entries[] = {
+		{ "socket", 0, 0, G_OPTION_ARG_FILENAME, &socket_path,
+		  "SWUpdate's progress socket (default $TMPDIR/swupdateprog)", "PATH" },
+		{ "once", 0, 0, G_OPTION_ARG_NONE, &once, "exit after the first finished update",
+		  NULL },
+		G_OPTION_ENTRY_NULL,
+	};
+	g_autoptr(TgSwuListener) state = tg_swu_listener_new();
+	Listen ls = { .global = g, .state = state,
+		      .since = g_get_real_time() / G_USEC_PER_SEC };
+
+	if (!tg_cli_parse(&argc, &argv, "swupdate-listen", NULL,
+			  "Listens on SWUpdate's progress socket: prints tollgate's INFO "
+			  "messages as JSON lines and records installs SWUpdate reports as "
+			  "failed (update.failed; never a refusal).", entries))
+		return TG_EXIT_USAGE;
+#if TG_HAVE_LIBSWUPDATE
+	return listen_loop(&ls, socket_path, once);
+#else
+	(void)ls;
+	tg_cli_errorf("this tollgate was built without libswupdate (Debian libswupdate-dev); "
+		      "install it and rebuild to use swupdate-listen");
+	return TG_EXIT_ERROR;
+#endif
+}

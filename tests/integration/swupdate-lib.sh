@@ -1,0 +1,296 @@
+# Helpers for the SWUpdate integration tests (sourced after lib.sh).
+#
+# Every test runs real binaries: SWUpdate (Debian's stock binary, or 2022.12
+# built from Debian's source package with the compiled-in handler), the
+# tollgate CLI, swupdate-client and swupdate-progress. Outcomes are read from
+# SWUpdate's daemon log ("SWUPDATE successful" / "Installation failed"), the
+# target file and the audit log, never from SWUpdate's exit code alone (the
+# 2022.12 client's exit code is racy).
+
+SWU_TMP=$W/tmp           # SWUpdate's TMPDIR: sockets, extracted files
+SWU_TARGET=$W/target     # the "device" a raw image is written to
+SWU_KEY=$W/keys/key.pem
+SWU_CERT=$W/keys/cert.pem
+AUDIT=$W/state/log/audit.log
+POLICY=$W/etc/tollgate.conf
+SWU_PIDS=()
+mkdir -p "$SWU_TMP" "$W/swu"
+
+# SWUpdate forks helper processes: every SWUpdate runs in its own session
+# (setsid) and is ended as a process group.
+swu_cleanup() {
+  local p
+  for p in "${SWU_PIDS[@]}"; do
+    kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
+  rm -rf "$W"
+}
+trap swu_cleanup EXIT
+[ -n "${SWU_KEEP:-}" ] && trap - EXIT
+
+# swu_require TOOL...: skip (77) when a tool is missing (scripts/install-deps.sh test installs them).
+swu_require() {
+  local t
+  for t in "$@"; do
+    command -v "$t" >/dev/null || { echo "SKIP: $t is not installed (scripts/install-deps.sh test)"; exit 77; }
+  done
+}
+
+# swu_policy [extra lines...]: device policy (semver, running 1.0.0).
+swu_policy() {
+  write_policy "$POLICY" "$@"
+  echo "1.0.0" >"$W/etc/version"
+  printf 'payload 1.0.0\n' >"$SWU_TARGET"
+}
+
+swu_keys() {
+  mkdir -p "$W/keys"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$SWU_KEY" -out "$SWU_CERT" -days 2 \
+    -subj "/CN=tollgate test signer" -addext "keyUsage=digitalSignature" \
+    -addext "extendedKeyUsage=emailProtection" 2>/dev/null
+}
+
+# make_swu NAME VERSION PROPS [FLAG...]
+#   PROPS: body of the tollgate entry's properties (libconfig), or "-" for an
+#          update without a tollgate scripts entry.
+#   FLAGS: signed (CMS signature, sha256, hardware-compatibility: for the
+#          stock binary), direct (installed-directly image), corrupt (the
+#          payload does not match its sha256).
+# Writes $W/swu/NAME.swu (payload "payload VERSION") and $W/swu/NAME.desc.
+make_swu() {
+  local name=$1 version=$2 props=$3; shift 3
+  local d=$W/swu/$name signed=0 direct="" corrupt=0 sha="" hw="" entry=""
+  for f in "$@"; do
+    case $f in
+      signed) signed=1 ;;
+      direct) direct='installed-directly = true;' ;;
+      corrupt) corrupt=1 ;;
+    esac
+  done
+  mkdir -p "$d"
+  printf 'payload %s\n' "$version" >"$d/payload.bin"
+  if [ $signed = 1 ]; then
+    sha="sha256 = \"$(sha256sum "$d/payload.bin" | cut -d' ' -f1)\";"
+    hw='hardware-compatibility: [ "1.0" ];'
+  fi
+  [ $corrupt = 1 ] && printf 'payload X.X.X\n' >"$d/payload.bin"
+  if [ "$props" != "-" ]; then
+    entry="scripts: ( { type = \"tollgate\"; version = \"$version\"; properties: { $props }; } );"
+  fi
+  cat >"$d/sw-description" <<DESC
+software = {
+  version = "$version";
+  description = "tollgate test update $name";
+  $hw
+  images: ( { filename = "payload.bin"; type = "raw"; device = "$SWU_TARGET"; $sha $direct } );
+  $entry
+};
+DESC
+  local files="sw-description"
+  if [ $signed = 1 ]; then
+    openssl cms -sign -in "$d/sw-description" -out "$d/sw-description.sig" -signer "$SWU_CERT" \
+      -inkey "$SWU_KEY" -outform DER -nosmimecap -binary
+    files="$files sw-description.sig"
+  fi
+  (cd "$d" && printf '%s\n' $files payload.bin | cpio -o -H crc 2>/dev/null) >"$W/swu/$name.swu"
+  cp "$d/sw-description" "$W/swu/$name.desc"
+}
+
+# swu_digest NAME: what tollgate uses as the update's digest (sha256 of sw-description).
+swu_digest() { sha256sum "$W/swu/$1.desc" | cut -d' ' -f1; }
+
+# run_swu COMMAND... NAME: one install in standalone mode (-i); the log is $W/swu.log.
+run_swu() {
+  local name=${*: -1}
+  local cmd=("${@:1:$#-1}")
+  local p
+  rm -rf "$SWU_TMP"; mkdir -p "$SWU_TMP"
+  TMPDIR=$SWU_TMP TOLLGATE_CONFIG=$POLICY setsid timeout 60 "${cmd[@]}" -v -i "$W/swu/$name.swu" \
+    >"$W/swu.log" 2>&1 &
+  p=$!
+  wait "$p" || true
+  kill -KILL -- "-$p" 2>/dev/null || true
+}
+
+# expect_installed DESC VERSION: the daemon logged success and the target holds VERSION.
+expect_installed() {
+  if grep -q "SWUPDATE successful" "$W/swu.log" && ! grep -q "Installation failed" "$W/swu.log" &&
+     [ "$(cat "$SWU_TARGET")" = "payload $2" ]; then
+    ok "$1"
+  else
+    not_ok "$1: target '$(cat "$SWU_TARGET")', wanted 'payload $2'"
+    { grep -E "tollgate|ERROR|successful|failed" "$W/swu.log" || cat "$W/swu.log"; } | sed "s/^/  | /" | tail -15
+  fi
+}
+
+# expect_stopped DESC VERSION: the daemon logged a failed update (after a
+# handler's refusal "Installation failed"; after the preupdatecmd's "Image
+# invalid or corrupted. Not installing"), no success, and the target still
+# holds VERSION.
+expect_stopped() {
+  if grep -Eq 'Installation failed|Not installing' "$W/swu.log" &&
+     ! grep -q "SWUPDATE successful" "$W/swu.log" && [ "$(cat "$SWU_TARGET")" = "payload $2" ]; then
+    ok "$1"
+  else
+    not_ok "$1: target '$(cat "$SWU_TARGET")', wanted untouched 'payload $2'"
+    { grep -E "tollgate|ERROR|successful|failed" "$W/swu.log" || cat "$W/swu.log"; } | sed "s/^/  | /" | tail -15
+  fi
+}
+
+# expect_audit DESC JQ-FILTER: the filter holds for the audit log (slurped).
+expect_audit() {
+  if jq -se "$2" "$AUDIT" >/dev/null 2>&1; then ok "$1"; else
+    not_ok "$1: audit log does not satisfy: $2"
+    jq -c '{seq, event, v: .candidate.version, verdict: .decision.verdict, reason: .decision.reason}' \
+      "$AUDIT" 2>/dev/null | tail -6 | sed 's/^/  | /'
+  fi
+}
+
+# last_decision VERSION: jq filter on the slurped log for the last gate.decision of VERSION.
+last_decision() {
+  printf '[.[] | select(.event == "gate.decision" and .candidate.version == "%s")] | last | .decision' "$1"
+}
+
+# tg ARGS...: the tollgate CLI with the test policy.
+tg() { "$TG" --config "$POLICY" "$@"; }
+
+# start_daemon COMMAND...: SWUpdate waiting for updates (IPC); pid in SWU_DAEMON.
+start_daemon() {
+  rm -rf "$SWU_TMP"; mkdir -p "$SWU_TMP"
+  TMPDIR=$SWU_TMP TOLLGATE_CONFIG=$POLICY setsid "$@" -v >"$W/daemon.log" 2>&1 &
+  SWU_DAEMON=$!
+  SWU_PIDS+=("$SWU_DAEMON")
+  for _ in $(seq 1 100); do
+    [ -S "$SWU_TMP/sockinstctrl" ] && [ -S "$SWU_TMP/swupdateprog" ] && return 0
+    sleep 0.05
+  done
+  not_ok "SWUpdate daemon did not create its sockets"; cat "$W/daemon.log"
+}
+
+# push_update NAME: hands the .swu to the daemon, waits until the daemon logs the end.
+push_update() {
+  local before
+  before=$(grep -cE "SWUPDATE successful|Installation failed|Not installing" "$W/daemon.log" || true)
+  TMPDIR=$SWU_TMP timeout 60 swupdate-client -q "$W/swu/$1.swu" >/dev/null 2>&1 || true
+  for _ in $(seq 1 200); do
+    [ "$(grep -cE "SWUPDATE successful|Installation failed|Not installing" "$W/daemon.log" || true)" -gt "$before" ] && return 0
+    sleep 0.05
+  done
+  not_ok "the daemon logged no end for $1"
+}
+
+stop_pid() { kill -- "-$1" 2>/dev/null || kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+# wait_for FILE PATTERN: up to 10 s for PATTERN (grep -E) to appear in FILE.
+wait_for() {
+  for _ in $(seq 1 200); do
+    grep -Eq -- "$2" "$1" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# swu_scenarios FLAGS BINARY [ARGS...]: Done-when scenarios 1 and 2, the same
+# for the compiled-in handler and the Lua plugin. FLAGS are make_swu flags
+# ("" or "signed"). The policy allows downgrades (above the floors) and holds
+# disruptive updates for approval.
+swu_scenarios() {
+  local flags=$1; shift
+  local sec='class = "security"; risk = "remote code execution in the web UI"; advisories = ["CVE-2026-1111", "CVE-2026-2222"]; severity = "high";'
+  local feat='class = "feature";'
+  swu_policy "[rollback]" "allow-downgrade=true" "[disruption]" "require-approval=true"
+
+  # An upgrade installs and is recorded; the floor waits for the commit.
+  make_swu up 1.1.0 "$sec" $flags
+  run_swu "$@" up
+  expect_installed "security upgrade 1.1.0 installs" 1.1.0
+  expect_audit "allow and install of 1.1.0 recorded" \
+    "($(last_decision 1.1.0)).verdict == \"allow\" and any(.[]; .event == \"update.installed\" and .candidate.version == \"1.1.0\" and .updater.name == \"swupdate\")"
+  tg status --json >"$W/status.json"
+  if jq -e '.components.system.floor == "1.0.0" and .components.system.pending == "1.1.0"' "$W/status.json" >/dev/null; then
+    ok "floor stays 1.0.0 until commit, 1.1.0 pending"; else not_ok "floor before commit"; cat "$W/status.json"; fi
+
+  # A downgrade below the floor is refused before the target is touched.
+  make_swu down 0.9.0 "$feat" $flags
+  run_swu "$@" down
+  expect_stopped "downgrade 0.9.0 refused, target untouched" 1.1.0
+  expect_audit "refusal of 0.9.0 recorded (below-floor)" "($(last_decision 0.9.0)) | .verdict == \"refuse\" and .reason == \"below-floor\""
+  grep -q "tollgate: refused 0.9.0" "$W/swu.log" && ok "daemon log names the refusal" || not_ok "daemon log lacks the refusal"
+
+  # The floor rises only after commit; then the security floor holds even
+  # though downgrades are allowed.
+  expect_exit 0 "commit" -- tg commit
+  tg status --json >"$W/status.json"
+  if jq -e '.components.system.floor == "1.1.0"' "$W/status.json" >/dev/null; then
+    ok "floor 1.1.0 after commit"; else not_ok "floor after commit"; cat "$W/status.json"; fi
+  make_swu below 1.0.9 "$feat" $flags
+  run_swu "$@" below
+  expect_stopped "1.0.9 below the security floor refused despite allow-downgrade" 1.1.0
+  expect_audit "refusal of 1.0.9 says below-security-floor" "($(last_decision 1.0.9)).reason == \"below-security-floor\""
+
+  # A disruptive update waits for approval of exactly this update (digest).
+  make_swu disrupt 1.2.0 'class = "feature"; reboot = "true"; downtime = "90s";' $flags
+  run_swu "$@" disrupt
+  expect_stopped "disruptive 1.2.0 deferred without approval" 1.1.0
+  expect_audit "deferral of 1.2.0 recorded (approval-required)" "($(last_decision 1.2.0)) | .verdict == \"defer\" and .reason == \"approval-required\""
+  expect_exit 0 "approve 1.2.0 by its sw-description digest" -- tg approve "$(swu_digest disrupt)"
+  run_swu "$@" disrupt
+  expect_installed "approved 1.2.0 installs" 1.2.0
+  expect_audit "digest of the approved update is the sw-description's" \
+    "[.[] | select(.event == \"update.installed\")] | last | .candidate.digest == \"$(swu_digest disrupt)\""
+  expect_exit 0 "commit 1.2.0" -- tg commit
+
+  # Feature updates postponed: a feature update waits, a security update installs.
+  expect_exit 0 "postpone feature updates 3d" -- tg postpone --for 3d --class feature
+  make_swu feat 1.3.0 "$feat" $flags
+  run_swu "$@" feat
+  expect_stopped "postponed feature 1.3.0 deferred" 1.2.0
+  expect_audit "deferral of 1.3.0 recorded" "($(last_decision 1.3.0)).verdict == \"defer\""
+  make_swu sec2 1.2.1 "$sec" $flags
+  run_swu "$@" sec2
+  expect_installed "security 1.2.1 installs while features are postponed" 1.2.1
+
+  # Floors: still 1.2.0 until the next commit.
+  tg status --json >"$W/status.json"
+  if jq -e '.components.system.floor == "1.2.0" and .components.system.pending == "1.2.1"' "$W/status.json" >/dev/null; then
+    ok "floor unchanged before the second commit"; else not_ok "floor before second commit"; cat "$W/status.json"; fi
+  expect_exit 0 "second commit" -- tg commit
+  tg status --json >"$W/status.json"
+  if jq -e '.components.system.floor == "1.2.1" and .components.system.security_floor == "1.2.1"' "$W/status.json" >/dev/null; then
+    ok "floor 1.2.1 after the second commit"; else not_ok "floor after second commit"; cat "$W/status.json"; fi
+  expect_exit 0 "audit log verifies" -- tg audit verify
+}
+
+# swu_notice_scenario FLAGS BINARY [ARGS...]: Done-when 5. A progress client
+# (swupdate-progress, and tollgate's own listener) receives tollgate's notice
+# JSON for a security update and for a disruptive update.
+swu_notice_scenario() {
+  local flags=$1; shift
+  local prog=$W/progress.out listen=$W/listen.out pp lp
+  start_daemon "$@"
+  TMPDIR=$SWU_TMP swupdate-progress >"$prog" 2>&1 &
+  pp=$!; SWU_PIDS+=("$pp")
+  TMPDIR=$SWU_TMP "$TG" --config "$POLICY" swupdate-listen >"$listen" 2>&1 &
+  lp=$!; SWU_PIDS+=("$lp")
+  sleep 0.3
+  make_swu nsec 1.4.0 'class = "security"; risk = "remote code execution in the web UI"; advisories = ["CVE-2026-3333"];' $flags
+  push_update nsec
+  make_swu ndis 1.5.0 'class = "feature"; reboot = "true";' $flags
+  push_update ndis
+  wait_for "$listen" '"disruption-warning"' || true
+  stop_pid "$pp"; stop_pid "$lp"; stop_pid "$SWU_DAEMON"
+  # swupdate-progress prints "INFO : {"0": {"tollgate": {...}}}".
+  tr '\r' '\n' <"$prog" | sed -n 's/^INFO : //p' >"$W/infos.json"
+  if jq -se 'any(.[]; .["0"].tollgate.kind == "notice" and .["0"].tollgate.notice.type == "security-update" and .["0"].tollgate.notice.version == "1.4.0" and (.["0"].tollgate.notice.advisories | index("CVE-2026-3333")) != null)' "$W/infos.json" >/dev/null 2>&1; then
+    ok "swupdate-progress received the security-update notice JSON"
+  else not_ok "no security-update notice at swupdate-progress"; sed 's/^/  | /' "$W/infos.json" | tail -8; fi
+  if jq -se 'any(.[]; .["0"].tollgate.notice.type == "disruption-warning" and .["0"].tollgate.notice.version == "1.5.0" and .["0"].tollgate.notice.reboot == true)' "$W/infos.json" >/dev/null 2>&1; then
+    ok "swupdate-progress received the disruption-warning notice JSON"
+  else not_ok "no disruption-warning notice at swupdate-progress"; sed 's/^/  | /' "$W/infos.json" | tail -8; fi
+  if grep '^{' "$listen" | jq -se 'any(.[]; .notice.type == "security-update") and any(.[]; .notice.type == "disruption-warning")' >/dev/null 2>&1; then
+    ok "tollgate swupdate-listen printed both notices"
+  else not_ok "swupdate-listen output lacks the notices"; sed 's/^/  | /' "$listen" | tail -8; fi
+  expect_audit "notices recorded as delivered to the swupdate-progress sink" \
+    'any(.[]; .event == "notice.delivered" and .sink == "swupdate-progress" and .notice_type == "disruption-warning")'
+}

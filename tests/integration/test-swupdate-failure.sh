@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Done-when 4: an install that fails for SWUpdate's own reason (a corrupted
+# payload whose sha256 does not match) is recorded by `tollgate
+# swupdate-listen` as update.failed, never as refused; refusals by the Lua
+# handler and by the precheck are never recorded as failures.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/swupdate-lib.sh"
+swu_require swupdate swupdate-client cpio openssl jq
+[ -f "$TG_BUILD_DIR/handlers/swupdate/tollgate_swupdate.so" ] ||
+  { echo "SKIP: the Lua module was not built (liblua5.3-dev missing)"; exit 77; }
+"$TG" swupdate-listen --help >/dev/null 2>&1 || { echo "SKIP: no swupdate-listen"; exit 77; }
+export LUA_PATH="$TG_SOURCE_DIR/handlers/swupdate/lua/?.lua;;"
+export LUA_CPATH="$TG_BUILD_DIR/handlers/swupdate/?.so;;"
+
+swu_keys
+swu_policy
+sed -e "s|/etc/swupdate/public.pem|$SWU_CERT|" \
+    -e "s|/usr/bin/tollgate swupdate-precheck|$TG --config $POLICY swupdate-precheck|" \
+    "$TG_SOURCE_DIR/examples/swupdate/swupdate.cfg" >"$W/swupdate.cfg"
+start_daemon swupdate -f "$W/swupdate.cfg" -H board:1.0
+TMPDIR=$SWU_TMP "$TG" --config "$POLICY" swupdate-listen >"$W/listen.out" 2>&1 &
+SWU_PIDS+=($!)
+sleep 0.3
+
+make_swu bad 1.1.0 'class = "security"; risk = "x";' signed corrupt
+push_update bad
+wait_for "$W/listen.out" "failed install of 1.1.0" || true
+grep -q "HASH mismatch" "$W/daemon.log" && grep -q "Not installing" "$W/daemon.log" &&
+  ! grep -q "SWUPDATE successful" "$W/daemon.log" && ok "SWUpdate logged the hash mismatch and did not install" ||
+  not_ok "no hash failure in SWUpdate's log"
+[ "$(cat "$SWU_TARGET")" = "payload 1.0.0" ] && ok "target unchanged after the hash failure" ||
+  not_ok "target changed: $(cat "$SWU_TARGET")"
+expect_audit "the corrupted install is recorded as update.failed" \
+  'any(.[]; .event == "update.failed" and .candidate.version == "1.1.0" and (.failure | test("failed")))'
+expect_audit "and it was allowed by the gate, never refused" \
+  '[.[] | select(.event == "gate.decision" and .candidate.version == "1.1.0") | .decision.verdict] | all(. == "allow")'
+
+# A refusal by the precheck (preupdatecmd) is not a failure.
+make_swu down 0.9.0 'class = "feature";' signed
+push_update down
+wait_for "$W/listen.out" "0\.9\.0" || true
+expect_audit "0.9.0 refused" "($(last_decision 0.9.0)).verdict == \"refuse\""
+expect_audit "the refusal is not recorded as update.failed" 'all(.[]; .event != "update.failed" or .candidate.version != "0.9.0")'
+grep -q "stopped by the tollgate precheck" "$W/listen.out" && ok "listener says the precheck stopped it" ||
+  { not_ok "listener output"; sed 's/^/  | /' "$W/listen.out"; }
+
+# A deferral by the Lua handler (PREINSTALL; no precheck configured this
+# time) is not a failure either: the handler's decision INFO tells the
+# listener.
+stop_pid "$SWU_DAEMON"
+start_daemon swupdate -k "$SWU_CERT" -H board:1.0
+sleep 0.3
+expect_exit 0 "postpone feature updates" -- tg postpone --for 1d --class feature
+make_swu feat 1.2.0 'class = "feature";' signed
+push_update feat
+wait_for "$W/listen.out" "1\.2\.0" || true
+expect_audit "1.2.0 deferred" "($(last_decision 1.2.0)).verdict == \"defer\""
+expect_audit "the deferral is not recorded as update.failed" 'all(.[]; .event != "update.failed" or .candidate.version != "1.2.0")'
+grep -q "install of 1.2.0 stopped by tollgate" "$W/listen.out" && ok "listener says tollgate stopped 1.2.0" ||
+  { not_ok "listener output for 1.2.0"; sed 's/^/  | /' "$W/listen.out"; }
+expect_exit 0 "audit log verifies" -- tg audit verify
+finish

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Done-when 3: with preupdatecmd set to `tollgate swupdate-precheck` (from
+# examples/swupdate/swupdate.cfg), an .swu without a tollgate entry is still
+# gated, and an installed-directly image below the floor is refused before it
+# touches the target. Stock Debian binary with CMS-signed updates and the Lua
+# plugin (SWUpdate refuses an sw-description whose scripts name a handler it
+# does not have, so updates with a tollgate entry need the plugin too).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/swupdate-lib.sh"
+swu_require swupdate cpio openssl jq
+[ -f "$TG_BUILD_DIR/handlers/swupdate/tollgate_swupdate.so" ] ||
+  { echo "SKIP: the Lua module was not built (liblua5.3-dev missing)"; exit 77; }
+export LUA_PATH="$TG_SOURCE_DIR/handlers/swupdate/lua/?.lua;;"
+export LUA_CPATH="$TG_BUILD_DIR/handlers/swupdate/?.so;;"
+
+swu_keys
+swu_policy
+sed -e "s|/etc/swupdate/public.pem|$SWU_CERT|" \
+    -e "s|/usr/bin/tollgate swupdate-precheck|$TG --config $POLICY swupdate-precheck|" \
+    "$TG_SOURCE_DIR/examples/swupdate/swupdate.cfg" >"$W/swupdate.cfg"
+CFG=(swupdate -f "$W/swupdate.cfg" -H board:1.0)
+
+make_swu plain-down 0.9.0 - signed
+run_swu "${CFG[@]}" plain-down
+expect_stopped "update without tollgate entry below the floor refused" 1.0.0
+expect_audit "its refusal is recorded by the precheck" \
+  "($(last_decision 0.9.0)) | .verdict == \"refuse\" and .reason == \"below-floor\""
+grep -q "tollgate: refused 0.9.0" "$W/swu.log" && ok "SWUpdate's log shows the precheck's refusal" ||
+  not_ok "the refusal line is missing from SWUpdate's log"
+
+make_swu plain-up 1.1.0 - signed
+run_swu "${CFG[@]}" plain-up
+expect_installed "update without tollgate entry allowed by policy" 1.1.0
+expect_audit "allow of 1.1.0 recorded without metadata, digest of sw-description" \
+  "($(last_decision 1.1.0)).verdict == \"allow\" and ([.[] | select(.event == \"gate.decision\")] | last | .candidate.digest == \"$(swu_digest plain-up)\")"
+
+make_swu direct-down 0.9.5 'class = "security"; risk = "x";' signed direct
+run_swu "${CFG[@]}" direct-down
+expect_stopped "installed-directly image below the floor refused before it touches the target" 1.1.0
+grep -q "swupdate-precheck command returned 10" "$W/swu.log" && ok "the precheck stopped it (exit 10)" ||
+  not_ok "the precheck did not stop the installed-directly image"
+
+make_swu direct-up 1.2.0 'class = "feature"; advisories = ["TG-1", "TG-2"];' signed direct
+run_swu "${CFG[@]}" direct-up
+expect_installed "installed-directly image above the floor installs" 1.2.0
+expect_audit "metadata of the entry reached the decision" \
+  '[.[] | select(.event == "gate.decision")] | last | .candidate.advisories == ["TG-1", "TG-2"] and .candidate.declared_class == "feature"'
+
+# Policy decides about updates without metadata.
+printf '\n[classify]\nrequire-metadata=true\n' >>"$POLICY"
+make_swu plain-meta 1.3.0 - signed
+run_swu "${CFG[@]}" plain-meta
+expect_stopped "require-metadata refuses an update without tollgate entry" 1.2.0
+expect_audit "refusal names the missing metadata" "($(last_decision 1.3.0)).verdict == \"refuse\""
+
+# Tollgate properties SWUpdate would silently drop are refused, not ignored.
+make_swu badprop 1.3.1 'class = "security"; reboot = true;' signed
+run_swu "${CFG[@]}" badprop
+expect_stopped "a non-string property is refused" 1.2.0
+grep -q "property 'reboot'" "$W/swu.log" && ok "the error names the property" || not_ok "error does not name the property"
+
+# The shipped sw-description examples parse into candidates (exit 0, 10 or
+# 11: a decision, never an error).
+ex=$TG_SOURCE_DIR/examples/swupdate
+for f in sw-description.security sw-description.feature-streamed sw-description.json; do
+  rc=0; tg swupdate-precheck --sw-description "$ex/$f" >"$W/out" 2>&1 || rc=$?
+  case $rc in 0|10|11) ok "example $f is decided (exit $rc)" ;; *) not_ok "example $f: exit $rc"; cat "$W/out" ;; esac
+done
+rc=0; tg swupdate-precheck --board gw-a --select stable,copy2 --json \
+  --sw-description "$ex/sw-description.boards" >"$W/out" 2>&1 || rc=$?
+if [ "$rc" != 1 ] && jq -se '[.[] | select(.event == "gate.decision")] | last | .candidate.version == "2.0.1" and .candidate.advisories == ["CVE-2026-4444"]' "$AUDIT" >/dev/null; then
+  ok "board/selection example: the linked tollgate entry is found"
+else not_ok "board/selection example (exit $rc)"; cat "$W/out"; fi
+
+# The precheck on its own: a broken sw-description never allows.
+printf 'software = { version = "2.0.0"; scripts: ( { type = "tollgate"; } ) ' >"$W/broken"
+expect_exit 1 "unparseable sw-description is an error (exit 1)" -- tg swupdate-precheck --sw-description "$W/broken"
+expect_output "line 1" "the error gives the line"
+finish
