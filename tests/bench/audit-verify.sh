@@ -38,7 +38,7 @@ data=${TG_BENCH_DIR:-$work/log}
 pkgs="glib-2.0 gio-2.0 gio-unix-2.0 gmodule-2.0 json-glib-1.0 libcrypto"
 cflags="-O2 -I$src/policy/include -I$src/policy -I$build $(pkg-config --cflags $pkgs)"
 libs="$lib $(pkg-config --libs $pkgs) -lm"
-for prog in gen-audit-log verify-bench; do
+for prog in gen-audit-log; do
 	# shellcheck disable=SC2086
 	cc $cflags -o "$work/$prog" "$src/tests/bench/$prog.c" $libs
 done
@@ -80,9 +80,11 @@ best_of() {
 
 # Without a key the checkpoints are only counted; with it every one is
 # verified (HMAC). The key variant is the one compared.
-"$work/verify-bench" "$data" "$key" || die "verification failed on the generated log"
+tg="$build/handlers/cli/tollgate"
+[ -x "$tg" ] || die "$tg is missing; build the tree first"
+"$tg" audit verify --dir "$data" --key "$key" >/dev/null || die "verification failed on the generated log"
 sha=$(best_of sha256sum "${files[@]}")
-ver=$(best_of "$work/verify-bench" "$data" "$key")
+ver=$(best_of "$tg" audit verify --dir "$data" --key "$key")
 awk -v bytes="$bytes" -v sha="$sha" -v ver="$ver" 'BEGIN {
 	s = bytes / sha / 1e6; v = bytes / ver / 1e6; r = v / s
 	printf "sha256sum:     %8.1f MB/s (%.3f s)\n", s, sha

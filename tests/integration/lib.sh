@@ -58,6 +58,17 @@ POL
   chmod 644 "$f"
 }
 
+# validate_audit_schema FILE...: every record validates against the shipped
+# JSON Schema, with Debian's python3-jsonschema.
+validate_audit_schema() {
+  if /usr/bin/python3 "$TG_SOURCE_DIR/tests/unit/validate-schema.py" \
+      "$TG_SOURCE_DIR/docs/schema/audit-record.schema.json" "$@" >"$W/schema.out" 2>&1; then
+    ok "every audit record validates against docs/schema/audit-record.schema.json"
+  else
+    not_ok "audit records do not validate against the schema"; sed 's/^/  | /' "$W/schema.out"
+  fi
+}
+
 finish() {
   echo "$passes passed, $fails failed"
   [ "$fails" -eq 0 ]

@@ -84,6 +84,8 @@ expect_exit 0 "audit log verifies after all of it" -- $TG --config "$P" audit ve
 gates=$(grep -c '"event":"gate.decision"' "$W/state/log/audit.log" || true)
 [ "$gates" -eq 23 ] && ok "every gate decision recorded ($gates)" || not_ok "$gates gate decisions recorded, wanted 23"
 
+validate_audit_schema "$W"/state/log/audit.log*
+
 # Failed durable writes refuse (fail closed) and leave no partial line.
 if grep -q 'define TG_FAULT_INJECTION 1' "$TG_BUILD_DIR/tg-config.h"; then
   log=$W/state/log/audit.log

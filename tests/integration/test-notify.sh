@@ -81,7 +81,7 @@ check "settings-changed payload" '[ "$(n settings-changed | jq -r "[.setting, .o
 check "support-ending payload" '[ "$(n support-ending | jq -r "[.support_end, .days_left, .threshold] | join(\"|\")")" = "2030-12-31T23:59:59Z|60|90" ]'
 check "support-ended payload" '[ "$(n support-ended | jq -r .support_end)" = "2030-12-31T23:59:59Z" ]'
 check "support-extended payload" '[ "$(n support-extended | jq -r "[.old_end, .new_end] | join(\"|\")")" = "2030-12-31T23:59:59Z|2033-12-31T23:59:59Z" ]'
-if python3 "$VALIDATE" "$SCHEMA" "$W/bus-notices.jsonl"; then ok "D-Bus notices match the schema"; else not_ok "D-Bus notices vs schema"; fi
+if /usr/bin/python3 "$VALIDATE" "$SCHEMA" "$W/bus-notices.jsonl"; then ok "D-Bus notices match the schema"; else not_ok "D-Bus notices vs schema"; fi
 check "9 deliveries recorded for sink bus" '[ "$(audit_count "$W/s1" ".event == \"notice.delivered\" and .sink == \"bus\" and .sink_type == \"dbus\"")" = 9 ]'
 expect_exit 0 "audit chain verifies" -- $T3 audit verify
 
@@ -165,7 +165,7 @@ check "text carries the marker" 'jq -e ".text | (length <= 8192) and contains(\"
 check "spool notice is valid JSON" 'jq -e ".risk | endswith(\"...[truncated]\")" "$W/spool3/latest.json" >/dev/null'
 check "every delivery recorded" '[ "$(audit_count "$W/s4" ".event == \"notice.delivered\" and .sink == \"hook\"")" = 3 ]'
 cat "$W"/spool3/2*.json "$W/exec/hostile.json" >"$W/hostile.jsonl"
-if python3 "$VALIDATE" "$SCHEMA" "$W/hostile.jsonl"; then ok "hostile notices match the schema"; else not_ok "hostile notices vs schema"; fi
+if /usr/bin/python3 "$VALIDATE" "$SCHEMA" "$W/hostile.jsonl"; then ok "hostile notices match the schema"; else not_ok "hostile notices vs schema"; fi
 
 # ---------------------------------------------------------------------------
 # 4. The spool survives SIGKILL in the middle of a write.
@@ -229,7 +229,7 @@ check "support-ending once per threshold: $thresholds" '[ "$thresholds" = "90,30
 check "three support-ending deliveries recorded" '[ "$(audit_count "$W/s7" ".event == \"notice.delivered\" and .notice_type == \"support-ending\"")" = 3 ]'
 check "three support.ending milestones recorded" '[ "$(audit_count "$W/s7" ".event == \"support.ending\" and .support_end == \"2030-12-31T23:59:59Z\"")" = 3 ]'
 cat "$W"/spool5/2*.json "$W"/spool6/2*.json >"$W/spool.jsonl"
-if python3 "$VALIDATE" "$SCHEMA" "$W/spool.jsonl"; then ok "spool notices match the schema"; else not_ok "spool notices vs schema"; fi
+if /usr/bin/python3 "$VALIDATE" "$SCHEMA" "$W/spool.jsonl"; then ok "spool notices match the schema"; else not_ok "spool notices vs schema"; fi
 
 # A bad notify configuration is a policy error, never a silent allow.
 P=$W/etc/bad.conf
@@ -237,5 +237,7 @@ write_policy "$P" "[sink.ui]" "type=exec" "program=notify-send"
 expect_exit 1 "relative program path refused" -- $TG --config "$P" --state-dir "$W/s8" gate --version 1.1.0
 expect_output "bad\.conf: \[sink\.ui\] program = 'notify-send' does not start with an absolute program path" \
   "error names file, group, key and value"
+
+validate_audit_schema "$W"/s*/log/audit.log*
 
 finish

@@ -359,4 +359,6 @@ LISTEN_PID=""
 [ "$rc" = 0 ] && ok "rauc-listen exits 0 on SIGTERM" || not_ok "rauc-listen exit status $rc on SIGTERM"
 expect_exit 0 "audit log verifies" -- $T audit verify
 
+validate_audit_schema "$W"/state/log/audit.log*
+
 finish
