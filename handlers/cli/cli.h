@@ -45,6 +45,15 @@ TgEngine *tg_cli_engine(const TgCliGlobal *global, const char *updater, GError *
 /* Parses an RFC 3339 time (a zone offset is required, e.g. Z). */
 GDateTime *tg_cli_parse_time(const char *text);
 
+/* "refused 0.9.0[ until T]: reason". Returns: (transfer full). */
+gchar *tg_cli_decision_line(const TgDecision *d);
+
+/* Ends a gate command: prints the error (exit 1) when @d is NULL, else the
+ * decision (JSON and/or one line; @log_style: "tollgate: ..." on stderr
+ * unless allowed, for updater logs) and returns its exit code. */
+int tg_cli_finish_gate(const TgDecision *d, const GError *error, gboolean json,
+		       gboolean log_style);
+
 /* Prints @node as one JSON line on stdout. */
 void tg_cli_print_json(JsonNode *node);
 

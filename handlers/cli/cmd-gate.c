@@ -4,21 +4,6 @@
 
 #include <stdio.h>
 
-/* Human line: "refused 0.9.0: version 0.9.0 is below ..." */
-static void print_decision(const TgDecision *d)
-{
-	const char *verb[] = { "allowed", "deferred", "refused" };
-	g_autofree gchar *until = NULL;
-
-	if (d->until) {
-		g_autoptr(GDateTime) utc = g_date_time_to_utc(d->until);
-
-		until = g_date_time_format(utc, " until %Y-%m-%dT%H:%M:%SZ");
-	}
-	printf("%s %s%s: %s\n", verb[d->verdict], d->version ? d->version : "(no version)",
-	       until ? until : "", d->message);
-}
-
 int tg_cmd_gate(const TgCliGlobal *g, int argc, char **argv)
 {
 	g_auto(TgCliCandidate) o = { 0 };
@@ -37,18 +22,7 @@ int tg_cmd_gate(const TgCliGlobal *g, int argc, char **argv)
 		engine = tg_cli_engine(g, "cli", &err);
 	if (engine)
 		d = tg_engine_gate(engine, cand, &err);
-	if (!d) {
-		tg_cli_errorf("%s; the update must not be installed", err->message);
-		return TG_EXIT_ERROR;
-	}
-	if (o.json) {
-		g_autoptr(JsonNode) node = tg_decision_to_json(d);
-
-		tg_cli_print_json(node);
-	} else {
-		print_decision(d);
-	}
-	return tg_decision_exit_code(d);
+	return tg_cli_finish_gate(d, err, o.json, FALSE);
 }
 
 static int record_install(const TgCliGlobal *g, int argc, char **argv, gboolean failed)

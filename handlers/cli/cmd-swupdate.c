@@ -96,15 +96,6 @@ static TgCandidate *precheck_candidate(const PrecheckOptions *o, const char *set
 
 /* SWUpdate logs a command's stderr at its default level, stdout only with -v:
  * refusals and deferrals go to stderr so operators see them. */
-static void print_verdict(const TgDecision *d)
-{
-	const char *verb[] = { "allowed", "deferred", "refused" };
-	FILE *out = d->verdict == TG_VERDICT_ALLOW ? stdout : stderr;
-
-	fprintf(out, "tollgate: %s %s: %s\n", verb[d->verdict],
-		d->version ? d->version : "(no version)", d->message);
-}
-
 int tg_cmd_swupdate_precheck(const TgCliGlobal *g, int argc, char **argv)
 {
 	g_auto(PrecheckOptions) o = { 0 };
@@ -145,17 +136,7 @@ int tg_cmd_swupdate_precheck(const TgCliGlobal *g, int argc, char **argv)
 	}
 	if (engine)
 		d = tg_engine_gate(engine, cand, &err);
-	if (!d) {
-		tg_cli_errorf("%s; the update must not be installed", err->message);
-		return TG_EXIT_ERROR;
-	}
-	if (o.json) {
-		g_autoptr(JsonNode) node = tg_decision_to_json(d);
-
-		tg_cli_print_json(node);
-	}
-	print_verdict(d);
-	return tg_decision_exit_code(d);
+	return tg_cli_finish_gate(d, err, o.json, TRUE);
 }
 
 /* ---- swupdate-listen ---- */

@@ -34,7 +34,7 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: tollgate [--config PATH] [--state-dir DIR] [--now TIME] COMMAND "
 		     "[OPTIONS]\n\nCommands:\n");
 	for (gsize i = 0; i < G_N_ELEMENTS(commands); i++)
-		fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+		fprintf(out, "  %-18s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out, "\nGlobal options:\n"
 		     "  --config PATH     policy file (default $TOLLGATE_CONFIG or %s)\n"
 		     "  --state-dir DIR   state and audit log directory (overrides the policy)\n"

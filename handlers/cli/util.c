@@ -169,3 +169,40 @@ TgCandidate *tg_cli_candidate_build(const TgCliCandidate *o, GError **error)
 			     o->reboot || o->disruptive;
 	return g_steal_pointer(&cand);
 }
+
+gchar *tg_cli_decision_line(const TgDecision *d)
+{
+	static const char *const verb[] = { "allowed", "deferred", "refused" };
+	g_autofree gchar *until = NULL;
+
+	if (d->until) {
+		g_autoptr(GDateTime) utc = g_date_time_to_utc(d->until);
+
+		until = g_date_time_format(utc, " until %Y-%m-%dT%H:%M:%SZ");
+	}
+	return g_strdup_printf("%s %s%s: %s", verb[d->verdict],
+			       d->version ? d->version : "(no version)", until ? until : "",
+			       d->message);
+}
+
+int tg_cli_finish_gate(const TgDecision *d, const GError *error, gboolean json,
+		       gboolean log_style)
+{
+	g_autofree gchar *line = NULL;
+
+	if (!d) {
+		tg_cli_errorf("%s; the update must not be installed", error->message);
+		return TG_EXIT_ERROR;
+	}
+	if (json) {
+		g_autoptr(JsonNode) node = tg_decision_to_json(d);
+
+		tg_cli_print_json(node);
+	}
+	line = tg_cli_decision_line(d);
+	if (log_style)
+		fprintf(d->verdict == TG_VERDICT_ALLOW ? stdout : stderr, "tollgate: %s\n", line);
+	else if (!json)
+		printf("%s\n", line);
+	return tg_decision_exit_code(d);
+}
