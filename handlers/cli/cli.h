@@ -96,6 +96,7 @@ int tg_cmd_config_check(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_state_reseed(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_audit_verify(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_audit_show(const TgCliGlobal *g, int argc, char **argv);
+int tg_cmd_evidence(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_record_check(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_rauc_listen(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_swupdate_precheck(const TgCliGlobal *g, int argc, char **argv);

@@ -4,6 +4,9 @@
 
 #include <stdio.h>
 
+#include "notify.h"
+#include "tollgate/evidence.h"
+
 int tg_cmd_commit(const TgCliGlobal *g, int argc, char **argv)
 {
 	g_autoptr(TgEngine) engine = NULL;
@@ -116,6 +119,20 @@ int tg_cmd_status(const TgCliGlobal *g, int argc, char **argv)
 	return TG_EXIT_OK;
 }
 
+/* The groups other modules read: notifications (parsed by opening the
+ * notifier, which sends nothing) and the evidence declarations. */
+static gboolean check_extra_groups(const TgPolicy *policy, GError **error)
+{
+	const TgNotifyOps *ops = tg_notify_ops();
+	gpointer notifier = ops->open(policy, error);
+
+	if (!notifier && error && *error)
+		return FALSE;
+	if (notifier)
+		ops->close(notifier);
+	return tg_evidence_check_policy(policy, error);
+}
+
 int tg_cmd_config_check(const TgCliGlobal *g, int argc, char **argv)
 {
 	g_autoptr(TgPolicy) policy = NULL;
@@ -126,7 +143,7 @@ int tg_cmd_config_check(const TgCliGlobal *g, int argc, char **argv)
 			  "problem.", NULL))
 		return TG_EXIT_USAGE;
 	policy = tg_policy_load(tg_policy_path(g->config), &err);
-	if (!policy) {
+	if (!policy || !check_extra_groups(policy, &err)) {
 		tg_cli_error(err);
 		return TG_EXIT_ERROR;
 	}

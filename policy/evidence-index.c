@@ -1,0 +1,1146 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The streaming pass over the devices' audit logs. Each device's chain is
+ * verified first (tg_audit_verify, no JSON), then its records are read once
+ * with tg_audit_reader_* and parsed once with json-glib. A record updates
+ * the device's counters and, for every test case it supports, is written
+ * as one entry to that test case's spool file while the device has fewer
+ * than the limit listed there. Nothing per record stays in memory, so the
+ * memory of an export does not grow with the number of records. */
+#include "evidence-private.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "tollgate/crypto.h"
+
+#define EVENT_KEY ",\"event\":\""
+#define MAX_SUMMARY 240
+#define MAX_HITS 8
+
+/* One record while it is being looked at. */
+typedef struct {
+	JsonObject *obj;
+	const char *event;
+	const char *time;
+	guint64 seq;
+	const char *line;
+	gsize len;
+	const char *file;
+	TgEvTc hits[MAX_HITS];
+	guint n_hits;
+} TgEvRec;
+
+/* ------------------------------------------------------------------ */
+/* JSON member access that never warns on a wrong type */
+
+/* Returns: (transfer none). */
+static const char *str_member(JsonObject *o, const char *name)
+{
+	JsonNode *n = o ? json_object_get_member(o, name) : NULL;
+
+	if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+		return NULL;
+	return json_node_get_string(n);
+}
+
+/* Returns: (transfer none). */
+static JsonObject *obj_member(JsonObject *o, const char *name)
+{
+	JsonNode *n = o ? json_object_get_member(o, name) : NULL;
+
+	return n && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+}
+
+/* Returns: (transfer none). */
+static JsonArray *arr_member(JsonObject *o, const char *name)
+{
+	JsonNode *n = o ? json_object_get_member(o, name) : NULL;
+
+	return n && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
+}
+
+static gboolean int_member(JsonObject *o, const char *name, gint64 *ret)
+{
+	JsonNode *n = o ? json_object_get_member(o, name) : NULL;
+
+	if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64)
+		return FALSE;
+	*ret = json_node_get_int(n);
+	return TRUE;
+}
+
+static gboolean bool_member(JsonObject *o, const char *name, gboolean *ret)
+{
+	JsonNode *n = o ? json_object_get_member(o, name) : NULL;
+
+	if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_BOOLEAN)
+		return FALSE;
+	*ret = json_node_get_boolean(n);
+	return TRUE;
+}
+
+/* Returns: (transfer none). */
+static const char *or_dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+/* ------------------------------------------------------------------ */
+/* Logs and devices */
+
+TgEvLogs *tg_ev_logs_new(guint limit)
+{
+	TgEvLogs *logs = g_new0(TgEvLogs, 1);
+
+	logs->devices = g_ptr_array_new_with_free_func((GDestroyNotify)tg_ev_device_free);
+	logs->limit = limit ? limit : TG_EV_DEFAULT_LIMIT;
+	return logs;
+}
+
+static void close_spool(TgEvLogs *logs)
+{
+	for (guint t = 0; t < TG_TC_N; t++) {
+		g_autofree gchar *path = NULL;
+
+		if (!logs->spool[t])
+			continue;
+		fclose(logs->spool[t]);
+		logs->spool[t] = NULL;
+		path = g_strdup_printf("%s/%s.jsonl", logs->spool_dir, tg_ev_test_cases()[t].id);
+		g_unlink(path);
+	}
+	if (logs->spool_dir)
+		g_rmdir(logs->spool_dir);
+	g_clear_pointer(&logs->spool_dir, g_free);
+}
+
+void tg_ev_logs_free(TgEvLogs *logs)
+{
+	if (!logs)
+		return;
+	close_spool(logs);
+	g_ptr_array_unref(logs->devices);
+	g_free(logs->since);
+	g_free(logs->until);
+	g_free(logs);
+}
+
+gboolean tg_ev_logs_open_spool(TgEvLogs *logs, const char *dir, GError **error)
+{
+	g_autofree gchar *tmpl = g_build_filename(dir, ".tollgate-spool-XXXXXX", NULL);
+
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	if (!g_mkdtemp(tmpl)) {
+		g_set_error(error, TG_EVIDENCE_ERROR, TG_EVIDENCE_ERROR_IO,
+			    "cannot create a work directory in %s: %s; check that it is "
+			    "writable", dir, g_strerror(errno));
+		return FALSE;
+	}
+	logs->spool_dir = g_steal_pointer(&tmpl);
+	for (guint t = 0; t < TG_TC_N; t++) {
+		g_autofree gchar *path = g_strdup_printf("%s/%s.jsonl", logs->spool_dir,
+							 tg_ev_test_cases()[t].id);
+
+		logs->spool[t] = fopen(path, "w+e");
+		if (!logs->spool[t]) {
+			g_set_error(error, TG_EVIDENCE_ERROR, TG_EVIDENCE_ERROR_IO,
+				    "cannot create %s: %s", path, g_strerror(errno));
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static void point_free(TgEvPoint *p)
+{
+	g_free(p->time);
+	g_free(p->version);
+	g_free(p);
+}
+
+TgEvDevice *tg_ev_device_new(const char *dir)
+{
+	TgEvDevice *dev = g_new0(TgEvDevice, 1);
+	g_autofree gchar *canon = g_canonicalize_filename(dir, NULL);
+
+	dev->dir = g_strdup(dir);
+	dev->label = g_path_get_basename(canon);
+	dev->installed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	dev->mechanisms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	return dev;
+}
+
+void tg_ev_device_free(TgEvDevice *dev)
+{
+	if (!dev)
+		return;
+	g_free(dev->label);
+	g_free(dev->dir);
+	g_free(dev->device_id);
+	g_free(dev->model);
+	tg_audit_verify_result_clear(&dev->chain);
+	g_free(dev->read_error);
+	g_free(dev->first_time);
+	g_free(dev->last_time);
+	g_hash_table_unref(dev->installed);
+	g_hash_table_unref(dev->mechanisms);
+	g_free(dev->support_end);
+	if (dev->points)
+		g_ptr_array_unref(dev->points);
+	g_free(dev);
+}
+
+guint64 tg_ev_logs_total(const TgEvLogs *logs, glong offset)
+{
+	guint64 total = 0;
+
+	for (guint i = 0; i < logs->devices->len; i++) {
+		const TgEvDevice *dev = g_ptr_array_index(logs->devices, i);
+
+		total += G_STRUCT_MEMBER(guint64, &dev->n, offset);
+	}
+	return total;
+}
+
+guint64 tg_ev_logs_mechanism_count(const TgEvLogs *logs, const char *mechanism)
+{
+	guint64 total = 0;
+
+	for (guint i = 0; i < logs->devices->len; i++) {
+		const TgEvDevice *dev = g_ptr_array_index(logs->devices, i);
+
+		total += GPOINTER_TO_UINT(g_hash_table_lookup(dev->mechanisms, mechanism));
+	}
+	return total;
+}
+
+guint tg_ev_logs_broken_chains(const TgEvLogs *logs)
+{
+	guint n = 0;
+
+	for (guint i = 0; i < logs->devices->len; i++) {
+		const TgEvDevice *dev = g_ptr_array_index(logs->devices, i);
+
+		if (!dev->chain_checked || !dev->chain.ok)
+			n++;
+	}
+	return n;
+}
+
+/* ------------------------------------------------------------------ */
+/* Entries */
+
+/* Returns: (transfer none). */
+static const char *chain_state(const TgEvDevice *dev, guint64 seq)
+{
+	if (!dev->chain_checked)
+		return "not-verified";
+	if (dev->chain.ok || seq < dev->chain.bad_seq)
+		return "intact";
+	return "after-break";
+}
+
+/* Returns: (transfer full). */
+static gchar *summarize(const TgEvRec *r);
+
+static void write_entry(TgEvLogs *logs, TgEvDevice *dev, const TgEvRec *r, TgEvTc tc,
+			const char *summary, const char *hash)
+{
+	g_autoptr(GString) s = g_string_sized_new(512);
+
+	g_string_append(s, "{\"device\":");
+	tg_ev_json_string(s, dev->label);
+	g_string_append(s, ",\"file\":");
+	tg_ev_json_string(s, r->file);
+	g_string_append_printf(s, ",\"seq\":%" G_GUINT64_FORMAT ",\"hash\":\"%s\",\"time\":",
+			       r->seq, hash);
+	tg_ev_json_string(s, r->time);
+	g_string_append(s, ",\"event\":");
+	tg_ev_json_string(s, r->event);
+	g_string_append(s, ",\"summary\":");
+	tg_ev_json_string(s, summary);
+	g_string_append_printf(s, ",\"chain\":\"%s\"}\n", chain_state(dev, r->seq));
+	if (logs->spool[tc])
+		fwrite(s->str, 1, s->len, logs->spool[tc]);
+}
+
+/* Counts the record under its test cases and lists it where the device
+ * has room; the summary and hash are made only when needed. */
+static void emit(TgEvLogs *logs, TgEvDevice *dev, const TgEvRec *r)
+{
+	g_autofree gchar *summary = NULL;
+	char hash[TG_SHA256_HEX_LEN + 1] = "";
+
+	for (guint i = 0; i < r->n_hits; i++) {
+		TgEvTc tc = r->hits[i];
+
+		dev->tc_count[tc]++;
+		logs->tc_count[tc]++;
+		if (dev->tc_listed[tc] >= logs->limit)
+			continue;
+		dev->tc_listed[tc]++;
+		if (!summary) {
+			summary = summarize(r);
+			tg_sha256_hex(r->line, r->len, hash);
+		}
+		write_entry(logs, dev, r, tc, summary, hash);
+	}
+}
+
+static void hit(TgEvRec *r, TgEvTc tc)
+{
+	for (guint i = 0; i < r->n_hits; i++)
+		if (r->hits[i] == tc)
+			return;
+	if (r->n_hits < MAX_HITS)
+		r->hits[r->n_hits++] = tc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Summaries: one line per record, no verdict language */
+
+/* Returns: (transfer full). */
+static gchar *summary_decision(JsonObject *o)
+{
+	JsonObject *d = obj_member(o, "decision");
+	JsonObject *c = obj_member(o, "candidate");
+	const char *verdict = str_member(d, "verdict");
+	const char *word = !verdict ? "decided" : g_str_equal(verdict, "allow") ? "allowed" :
+		g_str_equal(verdict, "defer") ? "deferred" : "refused";
+
+	return g_strdup_printf("%s %s (class %s, installed %s, floor %s, mechanism %s): %s: %s",
+			       word, or_dash(str_member(c, "version")),
+			       or_dash(str_member(d, "class")), or_dash(str_member(o, "installed")),
+			       or_dash(str_member(o, "floor")), or_dash(str_member(o, "mechanism")),
+			       or_dash(str_member(d, "reason")), or_dash(str_member(d, "message")));
+}
+
+/* Returns: (transfer full). */
+static gchar *summary_notice(const TgEvRec *r)
+{
+	JsonObject *o = r->obj;
+	const char *state = g_str_equal(r->event, "notice.delivered") ? "delivered to" :
+			    g_str_equal(r->event, "notice.failed") ? "not delivered to" :
+			    "held back for";
+
+	return g_strdup_printf("%s notice %s %s (%s): %s", or_dash(str_member(o, "notice_type")),
+			       state, or_dash(str_member(o, "sink") ? str_member(o, "sink")
+							      : str_member(o, "setting")),
+			       or_dash(str_member(o, "sink_type") ? str_member(o, "sink_type")
+								  : str_member(o, "reason")),
+			       or_dash(str_member(o, "title")));
+}
+
+/* Returns: (transfer full). */
+static gchar *summary_candidate(const TgEvRec *r, const char *what)
+{
+	JsonObject *c = obj_member(r->obj, "candidate");
+
+	return g_strdup_printf("%s %s of %s via mechanism %s (updater %s)%s%s", what,
+			       or_dash(str_member(c, "version")), or_dash(str_member(c, "component")),
+			       or_dash(str_member(r->obj, "mechanism")),
+			       or_dash(str_member(obj_member(r->obj, "updater"), "name")),
+			       str_member(r->obj, "failure") ? ": " : "",
+			       str_member(r->obj, "failure") ? str_member(r->obj, "failure") : "");
+}
+
+/* Returns: (transfer full). */
+static gchar *summary_setting(JsonObject *o)
+{
+	gboolean old = FALSE, new = FALSE, def = FALSE;
+	gboolean has_old = bool_member(o, "old", &old);
+	gboolean has_def = bool_member(o, "initialized_default", &def);
+
+	bool_member(o, "new", &new);
+	return g_strdup_printf("%s switched from %s to %s by %s (initialized state: %s)",
+			       or_dash(str_member(o, "setting")), has_old ? (old ? "on" : "off") : "-",
+			       new ? "on" : "off", or_dash(str_member(o, "changed_by")),
+			       has_def ? (def ? "on" : "off") : "-");
+}
+
+/* Returns: (transfer full). */
+static gchar *summary_user(const TgEvRec *r)
+{
+	JsonObject *o = r->obj;
+	gint64 max = 0;
+
+	if (g_str_equal(r->event, "user.postponed")) {
+		g_autofree gchar *limit = int_member(o, "max_postpone_s", &max)
+			? g_strdup_printf("%" G_GINT64_FORMAT " s", max) : g_strdup("-");
+
+		return g_strdup_printf("user postponed %s updates until %s (policy maximum %s)",
+				       or_dash(str_member(o, "class")),
+				       or_dash(str_member(o, "new_until")), limit);
+	}
+	if (g_str_equal(r->event, "user.approved"))
+		return g_strdup_printf("user approved update %s%s",
+				       str_member(o, "digest") ? "with digest " : "version ",
+				       or_dash(str_member(o, "digest") ? str_member(o, "digest")
+								       : str_member(o, "version")));
+	return summary_setting(o);
+}
+
+/* Returns: (transfer full). */
+static gchar *summary_misc(const TgEvRec *r)
+{
+	JsonObject *o = r->obj;
+
+	if (g_str_equal(r->event, "update.check"))
+		return g_strdup_printf("update check: %s (offered %s, installed %s) by client %s "
+				       "via mechanism %s", or_dash(str_member(o, "result")),
+				       or_dash(str_member(o, "version")),
+				       or_dash(str_member(o, "installed")),
+				       or_dash(str_member(o, "client")),
+				       or_dash(str_member(o, "mechanism")));
+	if (g_str_equal(r->event, "state.initialized"))
+		return g_strdup_printf("state initialized from the policy's initial settings "
+				       "(policy %.12s), %s at %s",
+				       or_dash(str_member(o, "policy_hash")),
+				       or_dash(str_member(o, "component")),
+				       or_dash(str_member(o, "installed")));
+	if (g_str_has_prefix(r->event, "support."))
+		return g_strdup_printf("%s: support end %s%s%s", r->event,
+				       or_dash(str_member(o, "support_end") ? str_member(o, "support_end")
+									    : str_member(o, "new_end")),
+				       str_member(o, "old_end") ? ", before " : "",
+				       str_member(o, "old_end") ? str_member(o, "old_end") : "");
+	if (g_str_equal(r->event, "update.committed"))
+		return g_strdup("installed software booted and was marked good; floors raised");
+	return g_strdup_printf("%s: %s", r->event,
+			       or_dash(str_member(o, "problem") ? str_member(o, "problem")
+								: str_member(o, "error")));
+}
+
+/* One-line summary of a record, by its event.
+ * Returns: (transfer full). */
+static gchar *summarize_raw(const TgEvRec *r)
+{
+	const char *e = r->event;
+
+	if (g_str_equal(e, "gate.decision"))
+		return summary_decision(r->obj);
+	if (g_str_has_prefix(e, "notice."))
+		return summary_notice(r);
+	if (g_str_equal(e, "update.installed"))
+		return summary_candidate(r, "installed");
+	if (g_str_equal(e, "update.failed"))
+		return summary_candidate(r, "install failed for");
+	if (g_str_has_prefix(e, "user."))
+		return summary_user(r);
+	return summary_misc(r);
+}
+
+/* Returns: (transfer full). */
+static gchar *summarize(const TgEvRec *r)
+{
+	g_autofree gchar *raw = summarize_raw(r);
+
+	return tg_ev_one_line(raw, MAX_SUMMARY);
+}
+
+/* ------------------------------------------------------------------ */
+/* What each event is evidence for */
+
+static const char *const misuse_reasons[] = {
+	"below-floor", "downgrade", "below-security-floor", "reinstall-refused",
+	"version-unparseable", NULL,
+};
+
+static void emit_one(TgEvLogs *logs, TgEvDevice *dev, const TgEvRec *r, TgEvTc tc,
+		     const char *summary)
+{
+	char hash[TG_SHA256_HEX_LEN + 1];
+	g_autofree gchar *line = tg_ev_one_line(summary, MAX_SUMMARY);
+
+	dev->tc_count[tc]++;
+	logs->tc_count[tc]++;
+	if (dev->tc_listed[tc] >= logs->limit)
+		return;
+	dev->tc_listed[tc]++;
+	tg_sha256_hex(r->line, r->len, hash);
+	write_entry(logs, dev, r, tc, line, hash);
+}
+
+static void add_point(TgEvDevice *dev, const TgEvRec *r, const char *version,
+		      TgEvPointKind kind)
+{
+	TgEvPoint *p;
+
+	if (!dev->points || !version || !r->time)
+		return;
+	if (dev->points->len >= TG_EV_MAX_POINTS) {
+		dev->points_dropped++;
+		return;
+	}
+	p = g_new0(TgEvPoint, 1);
+	p->time = g_strdup(r->time);
+	p->version = g_strdup(version);
+	p->kind = kind;
+	p->seq = r->seq;
+	g_ptr_array_add(dev->points, p);
+}
+
+static void set_installed(TgEvDevice *dev, const char *component, const char *version)
+{
+	if (!component || !version)
+		return;
+	if (!g_hash_table_contains(dev->installed, component) &&
+	    g_hash_table_size(dev->installed) >= TG_EV_MAX_TRACKED)
+		return;
+	g_hash_table_insert(dev->installed, g_strdup(component), g_strdup(version));
+}
+
+static gboolean is_reason(const char *reason, const char *a, const char *b)
+{
+	return g_str_equal(reason, a) || (b && g_str_equal(reason, b));
+}
+
+/* One check result of a gate decision. Returns TRUE for a refusal of an
+ * attempted misuse (downgrade, floor, reinstall, unparseable version). */
+static gboolean on_check(TgEvRec *r, JsonObject *c, const char *verdict)
+{
+	const char *name = str_member(c, "check");
+	const char *outcome = str_member(c, "outcome");
+	const char *reason = str_member(c, "reason");
+
+	if (!name || !outcome || !reason)
+		return FALSE;
+	if (g_str_equal(outcome, "refuse") && g_strv_contains(misuse_reasons, reason)) {
+		hit(r, TG_TC_2_2);
+		hit(r, TG_TC_1_2);
+		return TRUE;
+	}
+	if (g_str_equal(name, "deferral") && g_str_equal(outcome, "defer") &&
+	    is_reason(reason, "postponed", "auto-install-off"))
+		hit(r, TG_TC_6_2);
+	else if (g_str_equal(name, "deferral") && g_str_equal(outcome, "pass") && verdict &&
+		 g_str_equal(verdict, "allow") && is_reason(reason, "no-window", "in-window"))
+		hit(r, TG_TC_4_1);
+	else if (g_str_equal(name, "disruption") && !g_str_equal(outcome, "pass"))
+		hit(r, TG_TC_12_1);
+	else if (g_str_equal(name, "support") && g_str_has_prefix(reason, "support-end"))
+		hit(r, TG_TC_13_2);
+	return FALSE;
+}
+
+static void count_verdict(TgEvDevice *dev, const TgEvRec *r, const char *verdict,
+			  const char *version)
+{
+	if (!verdict)
+		return;
+	if (g_str_equal(verdict, "allow")) {
+		dev->n.allowed++;
+	} else if (g_str_equal(verdict, "refuse")) {
+		dev->n.refused++;
+		add_point(dev, r, version, TG_POINT_REFUSED);
+	} else if (g_str_equal(verdict, "defer")) {
+		dev->n.deferred++;
+		add_point(dev, r, version, TG_POINT_DEFERRED);
+	}
+}
+
+static void on_decision(TgEvDevice *dev, TgEvRec *r)
+{
+	JsonObject *d = obj_member(r->obj, "decision");
+	JsonObject *c = obj_member(r->obj, "candidate");
+	JsonArray *checks = arr_member(r->obj, "checks");
+	const char *verdict = str_member(d, "verdict");
+	const char *cls = str_member(d, "class");
+	const char *component = str_member(d, "component");
+	gboolean misuse = FALSE;
+
+	count_verdict(dev, r, verdict, str_member(c, "version"));
+	if (cls && is_reason(cls, "security", "mixed")) {
+		dev->n.security_decisions++;
+		hit(r, TG_TC_8_1);
+	}
+	if (!checks)
+		checks = arr_member(d, "checks");
+	for (guint i = 0; checks && i < json_array_get_length(checks); i++) {
+		JsonNode *n = json_array_get_element(checks, i);
+
+		if (JSON_NODE_HOLDS_OBJECT(n) && on_check(r, json_node_get_object(n), verdict))
+			misuse = TRUE;
+	}
+	if (misuse)
+		dev->n.misuse_refusals++;
+	set_installed(dev, component ? component : str_member(c, "component"),
+		      str_member(r->obj, "installed"));
+}
+
+static void on_notice(TgEvDevice *dev, TgEvRec *r)
+{
+	const char *type = str_member(r->obj, "notice_type");
+	gboolean delivered = g_str_equal(r->event, "notice.delivered");
+
+	if (delivered)
+		dev->n.notices_delivered++;
+	else if (g_str_equal(r->event, "notice.failed"))
+		dev->n.notices_failed++;
+	else if (g_str_equal(r->event, "notice.suppressed"))
+		dev->n.notices_suppressed++;
+	if (g_str_equal(r->event, "notice.suppressed"))
+		hit(r, TG_TC_6_2);
+	if (!type)
+		return;
+	if (g_str_equal(type, "security-update")) {
+		dev->n.security_notices += delivered;
+		hit(r, TG_TC_11_1);
+	} else if (g_str_equal(type, "disruption-warning")) {
+		dev->n.disruption_notices += delivered;
+		hit(r, TG_TC_12_1);
+	} else if (g_str_has_prefix(type, "support-")) {
+		dev->n.support_notices += delivered;
+		hit(r, TG_TC_13_2);
+	} else if (g_str_equal(type, "settings-changed")) {
+		hit(r, TG_TC_6_2);
+	}
+}
+
+static void on_update(TgEvDevice *dev, TgEvRec *r)
+{
+	JsonObject *c = obj_member(r->obj, "candidate");
+	JsonArray *list = arr_member(r->obj, "components");
+
+	if (g_str_equal(r->event, "update.check")) {
+		dev->n.checks++;
+		hit(r, TG_TC_5_1);
+		set_installed(dev, str_member(r->obj, "component"), str_member(r->obj, "installed"));
+	} else if (g_str_equal(r->event, "update.installed")) {
+		dev->n.installs++;
+		hit(r, TG_TC_3_1);
+		add_point(dev, r, str_member(c, "version"), TG_POINT_INSTALLED);
+	} else if (g_str_equal(r->event, "update.failed")) {
+		dev->n.failed++;
+		hit(r, TG_TC_2_2);
+		hit(r, TG_TC_9_1);
+		add_point(dev, r, str_member(c, "version"), TG_POINT_FAILED);
+	} else if (g_str_equal(r->event, "update.committed")) {
+		dev->n.commits++;
+		for (guint i = 0; list && i < json_array_get_length(list); i++) {
+			JsonNode *n = json_array_get_element(list, i);
+			JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+
+			set_installed(dev, str_member(o, "component"), str_member(o, "version"));
+			add_point(dev, r, str_member(o, "version"), TG_POINT_COMMITTED);
+		}
+	}
+}
+
+static void on_user(TgEvDevice *dev, TgEvRec *r)
+{
+	gboolean def;
+
+	if (g_str_equal(r->event, "user.postponed")) {
+		dev->n.postpones++;
+		hit(r, TG_TC_6_2);
+	} else if (g_str_equal(r->event, "user.settings-changed")) {
+		dev->n.settings_changes++;
+		hit(r, TG_TC_6_2);
+		if (bool_member(r->obj, "initialized_default", &def))
+			hit(r, TG_TC_6_1);
+	} else if (g_str_equal(r->event, "user.approved")) {
+		dev->n.approvals++;
+		hit(r, TG_TC_12_1);
+	}
+}
+
+static void on_state(TgEvDevice *dev, TgEvRec *r)
+{
+	const char *e = r->event;
+
+	if (g_str_equal(e, "state.initialized")) {
+		dev->n.initialized++;
+		hit(r, TG_TC_6_1);
+		hit(r, TG_TC_4_1);
+		set_installed(dev, str_member(r->obj, "component"), str_member(r->obj, "installed"));
+	} else if (g_str_equal(e, "state.recovered")) {
+		set_installed(dev, str_member(r->obj, "component"), str_member(r->obj, "version"));
+	} else if (g_str_equal(e, "state.tamper-detected") || g_str_equal(e, "gate.error")) {
+		hit(r, TG_TC_2_2);
+	} else if (g_str_equal(e, "clock.rollback-detected")) {
+		hit(r, TG_TC_13_2);
+	} else if (g_str_has_prefix(e, "support.")) {
+		dev->n.support_records++;
+		hit(r, TG_TC_13_2);
+		if (g_str_equal(e, "support.extended") && str_member(r->obj, "new_end")) {
+			g_free(dev->support_end);
+			dev->support_end = g_strdup(str_member(r->obj, "new_end"));
+			dev->support_ended = FALSE;
+		}
+		if (g_str_equal(e, "support.ended"))
+			dev->support_ended = TRUE;
+	}
+}
+
+static void dispatch(TgEvDevice *dev, TgEvRec *r)
+{
+	const char *e = r->event;
+
+	if (g_str_equal(e, "gate.decision"))
+		on_decision(dev, r);
+	else if (g_str_has_prefix(e, "notice."))
+		on_notice(dev, r);
+	else if (g_str_has_prefix(e, "update."))
+		on_update(dev, r);
+	else if (g_str_has_prefix(e, "user."))
+		on_user(dev, r);
+	else
+		on_state(dev, r);
+}
+
+/* 5.3-10-1: the mechanism every record names; the first record of each
+ * mechanism per device is listed, an undeclared one flagged. */
+static void track_mechanism(TgEvLogs *logs, TgEvDevice *dev, const TgEvDecl *decl,
+			    const TgEvRec *r)
+{
+	const char *m = str_member(r->obj, "mechanism");
+	gboolean known = m && tg_ev_decl_mechanism(decl, m) != NULL;
+	g_autofree gchar *summary = NULL;
+	gpointer count;
+
+	if (!m)
+		return;
+	if (!known)
+		dev->n.unknown_mechanism++;
+	if (g_hash_table_lookup_extended(dev->mechanisms, m, NULL, &count)) {
+		g_hash_table_insert(dev->mechanisms, g_strdup(m),
+				    GUINT_TO_POINTER(GPOINTER_TO_UINT(count) + 1));
+		return;
+	}
+	if (g_hash_table_size(dev->mechanisms) >= TG_EV_MAX_TRACKED)
+		return;
+	g_hash_table_insert(dev->mechanisms, g_strdup(m), GUINT_TO_POINTER(1));
+	summary = g_strdup_printf("first record (%s) naming update mechanism '%s': %s", r->event,
+				  m, known ? "declared in IXIT 7-UpdMech"
+					   : "NOT declared in IXIT 7-UpdMech ([mechanism.<ID>])");
+	emit_one(logs, dev, r, TG_TC_10_1, summary);
+}
+
+/* 5.3-16-2: the model designation in the records, and any other one. */
+static void track_model(TgEvLogs *logs, TgEvDevice *dev, const TgPolicy *policy,
+			const TgEvRec *r)
+{
+	JsonObject *d = obj_member(r->obj, "device");
+	const char *model = str_member(d, "model");
+	g_autofree gchar *summary = NULL;
+
+	if (!dev->device_id && str_member(d, "device_id"))
+		dev->device_id = g_strdup(str_member(d, "device_id"));
+	if (!model)
+		return;
+	if (!dev->model) {
+		dev->model = g_strdup(model);
+		summary = g_strdup_printf("model designation '%s' in plain text in the record "
+					  "(policy [device] model '%s')", model, policy->model);
+		emit_one(logs, dev, r, TG_TC_16_2, summary);
+	} else if (!dev->model_mismatch && !g_str_equal(model, policy->model)) {
+		dev->model_mismatch = TRUE;
+		summary = g_strdup_printf("record names model '%s', not the policy's '%s'", model,
+					  policy->model);
+		emit_one(logs, dev, r, TG_TC_16_2, summary);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The pass */
+
+/* Is the record's own event @name? Found without parsing: a '"' inside a
+ * JSON string is escaped, so the first ',"event":"' is the record's. */
+static gboolean line_event_is(const char *line, gsize len, const char *name)
+{
+	const char *p = memmem(line, len, EVENT_KEY, strlen(EVENT_KEY));
+	gsize n = strlen(name);
+
+	if (!p)
+		return FALSE;
+	p += strlen(EVENT_KEY);
+	return (gsize)(line + len - p) > n && memcmp(p, name, n) == 0 && p[n] == '"';
+}
+
+static gboolean in_window(const TgEvLogs *logs, const char *time)
+{
+	if (!logs->since && !logs->until)
+		return TRUE;
+	if (!time)
+		return FALSE;
+	return (!logs->since || strcmp(time, logs->since) >= 0) &&
+	       (!logs->until || strcmp(time, logs->until) <= 0);
+}
+
+static void note_time(TgEvDevice *dev, const char *time)
+{
+	if (!time)
+		return;
+	if (!dev->first_time || strcmp(time, dev->first_time) < 0) {
+		g_free(dev->first_time);
+		dev->first_time = g_strdup(time);
+	}
+	if (!dev->last_time || strcmp(time, dev->last_time) > 0) {
+		g_free(dev->last_time);
+		dev->last_time = g_strdup(time);
+	}
+}
+
+void tg_ev_scan_line(TgEvLogs *logs, TgEvDevice *dev, const TgPolicy *policy,
+		     const TgEvDecl *decl, JsonParser *parser, const char *line, gsize len,
+		     const char *file)
+{
+	TgEvRec r = { .line = line, .len = len, .file = file };
+	gsize body = len > 0 && line[len - 1] == '\n' ? len - 1 : len;
+	JsonNode *root;
+	gint64 seq = 0;
+
+	dev->records++;
+	if (line_event_is(line, body, "log.checkpoint"))
+		return;
+	if (!json_parser_load_from_data(parser, line, (gssize)body, NULL) ||
+	    !(root = json_parser_get_root(parser)) || !JSON_NODE_HOLDS_OBJECT(root)) {
+		dev->unparseable++;
+		return;
+	}
+	r.obj = json_node_get_object(root);
+	r.event = str_member(r.obj, "event");
+	r.time = str_member(r.obj, "time");
+	if (!r.event || !int_member(r.obj, "seq", &seq) || seq < 1) {
+		dev->unparseable++;
+		return;
+	}
+	r.seq = (guint64)seq;
+	if (!in_window(logs, r.time))
+		return;
+	dev->in_window++;
+	note_time(dev, r.time);
+	track_model(logs, dev, policy, &r);
+	track_mechanism(logs, dev, decl, &r);
+	dispatch(dev, &r);
+	emit(logs, dev, &r);
+}
+
+static void verify_chain(TgEvDevice *dev, const TgEvDecl *decl, gchar **files)
+{
+	g_autoptr(GError) err = NULL;
+
+	if (!files[0]) {
+		dev->chain_checked = TRUE;
+		dev->chain.ok = TRUE;
+		dev->chain.message = g_strdup("no audit file yet: nothing to verify");
+		return;
+	}
+	dev->chain_checked = tg_audit_verify(dev->dir, (const char *const *)files, decl->verify_key,
+					     decl->verify_alg, &dev->chain, &err);
+	if (!dev->chain_checked)
+		dev->read_error = g_strdup_printf("the hash chain could not be checked: %s",
+						  err->message);
+	if (dev->chain.bad_file) {	/* named like the records: by base name */
+		gchar *base = g_path_get_basename(dev->chain.bad_file);
+
+		g_free(dev->chain.bad_file);
+		dev->chain.bad_file = base;
+	}
+}
+
+static void read_records(TgEvLogs *logs, TgEvDevice *dev, const TgPolicy *policy,
+			 const TgEvDecl *decl, gchar **files)
+{
+	g_autoptr(JsonParser) parser = json_parser_new_immutable();
+	g_autoptr(TgAuditReader) reader = NULL;
+	g_autoptr(GError) err = NULL;
+	g_autofree gchar *base = NULL;
+	const char *cur = NULL;
+	const char *line, *file;
+	gsize len;
+
+	reader = tg_audit_reader_open((const char *const *)files, &err);
+	while (reader && tg_audit_reader_next(reader, &line, &len, &file, &err)) {
+		if (file != cur) {
+			g_free(base);
+			base = g_path_get_basename(file);
+			cur = file;
+		}
+		tg_ev_scan_line(logs, dev, policy, decl, parser, line, len, base);
+	}
+	if (err && !dev->read_error)
+		dev->read_error = g_strdup_printf("reading stopped early: %s", err->message);
+}
+
+gboolean tg_ev_scan_device(TgEvLogs *logs, const TgPolicy *policy, const TgEvDecl *decl,
+			   const char *dir, gboolean keep_history, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_auto(GStrv) files = tg_audit_list_files(dir, &local);
+	TgEvDevice *dev;
+
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	if (!files) {
+		g_set_error(error, TG_EVIDENCE_ERROR, TG_EVIDENCE_ERROR_INPUT,
+			    "%s; give --logs a directory that holds a device's audit files",
+			    local->message);
+		return FALSE;
+	}
+	dev = tg_ev_device_new(dir);
+	dev->n_files = g_strv_length(files);
+	if (keep_history)
+		dev->points = g_ptr_array_new_with_free_func((GDestroyNotify)point_free);
+	g_ptr_array_add(logs->devices, dev);
+	verify_chain(dev, decl, files);
+	read_records(logs, dev, policy, decl, files);
+	return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* evidence-index.json and evidence-index.md */
+
+#define INDEX_LABEL \
+	"External evidence: records from the devices' own audit logs, supplied by the " \
+	"manufacturer as supporting functional indications (TS 103 701 clause 4.7). Each " \
+	"record is named by file, seq and the SHA-256 of its line; the test laboratory " \
+	"decides whether to accept them."
+#define HASH_NOTE \
+	"SHA-256 (hex) of the record's line including its newline: the value the next " \
+	"record's prev member carries"
+
+/* Returns: (transfer full). */
+static JsonObject *index_head(const TgEvPack *pack)
+{
+	JsonObject *o = json_object_new();
+	JsonObject *w = json_object_new();
+	g_autoptr(JsonNode) fleet = tg_ev_fleet_to_json(pack->logs, pack->fleet, pack->policy);
+	JsonObject *f = json_node_get_object(fleet);
+
+	json_object_set_int_member(o, "evidence_index_version", 1);
+	json_object_set_string_member(o, "model", pack->policy->model);
+	json_object_set_string_member(o, "release", pack->release);
+	json_object_set_string_member(o, "policy_hash", pack->policy->hash);
+	json_object_set_string_member(o, "generated", pack->generated);
+	json_object_set_string_member(o, "evidence_type", "external evidence from device logs");
+	json_object_set_string_member(o, "label", INDEX_LABEL);
+	json_object_set_string_member(o, "notice", tg_ev_verdict_notice(pack->opts->self_assessment));
+	json_object_set_string_member(o, "record_hash", HASH_NOTE);
+	json_object_set_string_member(w, "since", pack->since);
+	json_object_set_string_member(w, "until", pack->until);
+	json_object_set_object_member(o, "window", w);
+	json_object_set_int_member(o, "limit_per_device", pack->logs->limit);
+	json_object_set_member(o, "devices", json_node_copy(json_object_get_member(f, "devices")));
+	json_object_set_member(o, "fleet", json_node_copy(json_object_get_member(f, "fleet")));
+	return o;
+}
+
+/* Generated JSON of @o without its closing brace. Returns: (transfer full). */
+static gchar *open_object_text(JsonObject *o)
+{
+	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+	gchar *text;
+	gsize n;
+
+	json_node_set_object(node, o);
+	text = json_to_string(node, FALSE);
+	n = strlen(text);
+	if (n > 0 && text[n - 1] == '}')
+		text[n - 1] = '\0';
+	return text;
+}
+
+/* Returns: (transfer full). */
+static JsonObject *test_case_head(const TgEvLogs *logs, TgEvTc t)
+{
+	const TgEvTestCase *tc = &tg_ev_test_cases()[t];
+	JsonObject *o = json_object_new();
+	guint64 listed = 0;
+
+	for (guint i = 0; i < logs->devices->len; i++)
+		listed += ((const TgEvDevice *)g_ptr_array_index(logs->devices, i))->tc_listed[t];
+	json_object_set_string_member(o, "id", tc->id);
+	json_object_set_string_member(o, "provision", tc->provision);
+	json_object_set_string_member(o, "kind", tc->kind);
+	json_object_set_string_member(o, "examines", tc->examines);
+	json_object_set_string_member(o, "ixit", tc->inputs);
+	json_object_set_int_member(o, "records_total", (gint64)logs->tc_count[t]);
+	json_object_set_int_member(o, "records_listed", (gint64)listed);
+	return o;
+}
+
+/* Copies the spool of @t into @out, entries separated by ",\n". */
+static void copy_spool(FILE *spool, FILE *out)
+{
+	g_autofree char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	gboolean first = TRUE;
+
+	fflush(spool);
+	rewind(spool);
+	while ((n = getline(&line, &cap, spool)) > 0) {
+		if (line[n - 1] == '\n')
+			n--;
+		if (!first)
+			fputs(",\n", out);
+		fwrite(line, 1, (size_t)n, out);
+		first = FALSE;
+	}
+}
+
+static gboolean write_index_json(const TgEvPack *pack, GError **error)
+{
+	g_auto(TgEvStream) s = { 0 };
+	g_autoptr(JsonObject) head = index_head(pack);
+	g_autofree gchar *text = open_object_text(head);
+
+	if (!tg_ev_stream_open(&s, pack->opts->out_dir, "evidence-index.json", error))
+		return FALSE;
+	fprintf(s.f, "%s,\"test_cases\":[\n", text);
+	for (guint t = 0; t < TG_TC_N; t++) {
+		g_autoptr(JsonObject) tc = test_case_head(pack->logs, t);
+		g_autofree gchar *tc_text = open_object_text(tc);
+
+		fprintf(s.f, "%s%s,\"records\":[\n", t ? ",\n" : "", tc_text);
+		if (pack->logs->spool[t])
+			copy_spool(pack->logs->spool[t], s.f);
+		fputs("]}", s.f);
+	}
+	fputs("\n]}\n", s.f);
+	return tg_ev_stream_commit(&s, error);
+}
+
+static void md_chain_lines(GString *md, const TgEvLogs *logs)
+{
+	guint broken = 0;
+
+	for (guint i = 0; i < logs->devices->len; i++) {
+		const TgEvDevice *dev = g_ptr_array_index(logs->devices, i);
+
+		if (dev->chain_checked && dev->chain.ok)
+			continue;
+		broken++;
+		if (dev->chain_checked)
+			g_string_append_printf(md, "- **Chain verification failed** for device `%s`: "
+					       "%s at file `%s`, seq %" G_GUINT64_FORMAT ": %s\n",
+					       dev->label, dev->chain.problem, dev->chain.bad_file,
+					       dev->chain.bad_seq, dev->chain.message);
+		else
+			g_string_append_printf(md, "- **Chain not verified** for device `%s`: %s\n",
+					       dev->label, dev->read_error ? dev->read_error
+									   : "no audit files");
+	}
+	if (!broken)
+		g_string_append_printf(md, "- Hash chain intact on every device (%u), checked with "
+				       "`tg_audit_verify`. Its limits (records after the last "
+				       "verified checkpoint are covered by the chain only; whoever "
+				       "can rewrite a whole log can rebuild its chain) are in "
+				       "docs/audit-log.md.\n", logs->devices->len);
+	for (guint i = 0; i < logs->devices->len && logs->devices->len <= 20; i++) {
+		const TgEvDevice *dev = g_ptr_array_index(logs->devices, i);
+
+		if (dev->chain_checked && dev->chain.ok)
+			g_string_append_printf(md, "- `%s`: %s\n", dev->label, dev->chain.message);
+	}
+}
+
+static void md_index_head(GString *md, const TgEvPack *pack)
+{
+	g_string_append_printf(md, "# Evidence index: %s\n\n", pack->policy->model);
+	g_string_append_printf(md, "%s\n\n%s\n\n", INDEX_LABEL,
+			       tg_ev_verdict_notice(pack->opts->self_assessment));
+	g_string_append_printf(md, "- Generated: %s by tollgate\n- Release: %s\n"
+			       "- Policy hash: `%s`\n- Window: %s to %s\n"
+			       "- Record hash: %s\n- At most %u records are listed per test case "
+			       "and device; the totals count all of them.\n\n",
+			       pack->generated, pack->release, pack->policy->hash,
+			       pack->since ? pack->since : "first record",
+			       pack->until ? pack->until : "last record", HASH_NOTE,
+			       pack->logs->limit);
+	g_string_append(md, "## Chain verification\n\n");
+	md_chain_lines(md, pack->logs);
+	g_string_append(md, "\n## Test cases\n\n| Test case | Kind | Records | Listed | "
+			    "What the laboratory examines |\n|---|---|---|---|---|\n");
+	for (guint t = 0; t < TG_TC_N; t++) {
+		g_autoptr(JsonObject) o = test_case_head(pack->logs, t);
+		const TgEvTestCase *tc = &tg_ev_test_cases()[t];
+
+		g_string_append_printf(md, "| [%s](#tc-%s) | %s | %" G_GINT64_FORMAT " | %"
+				       G_GINT64_FORMAT " | ", tc->id, tc->id, tc->kind,
+				       json_object_get_int_member(o, "records_total"),
+				       json_object_get_int_member(o, "records_listed"));
+		tg_ev_md_cell(md, tc->examines);
+		g_string_append(md, " |\n");
+	}
+}
+
+static void md_entry(GString *md, const char *line, JsonParser *parser)
+{
+	JsonObject *o;
+	JsonNode *root;
+
+	if (!json_parser_load_from_data(parser, line, -1, NULL) ||
+	    !(root = json_parser_get_root(parser)) || !JSON_NODE_HOLDS_OBJECT(root))
+		return;
+	o = json_node_get_object(root);
+	g_string_append(md, "| ");
+	tg_ev_md_cell(md, str_member(o, "device"));
+	g_string_append(md, " | ");
+	tg_ev_md_cell(md, str_member(o, "file"));
+	g_string_append_printf(md, " | %" G_GINT64_FORMAT " | %s | %s | ",
+			       json_object_get_int_member(o, "seq"), or_dash(str_member(o, "time")),
+			       or_dash(str_member(o, "event")));
+	tg_ev_md_cell(md, str_member(o, "summary"));
+	g_string_append_printf(md, " | %s | `%s` |\n", or_dash(str_member(o, "chain")),
+			       or_dash(str_member(o, "hash")));
+}
+
+static void md_test_case(FILE *out, const TgEvLogs *logs, TgEvTc t, JsonParser *parser)
+{
+	const TgEvTestCase *tc = &tg_ev_test_cases()[t];
+	g_autoptr(GString) md = g_string_new(NULL);
+	g_autofree char *line = NULL;
+	size_t cap = 0;
+	gboolean any = FALSE;
+
+	g_string_append_printf(md, "\n<a id=\"tc-%s\"></a>\n### %s (%s)\n\n%s IXIT: %s.\n\n",
+			       tc->id, tc->id, tc->kind, tc->examines, tc->inputs);
+	fputs(md->str, out);
+	g_string_truncate(md, 0);
+	if (logs->spool[t]) {
+		fflush(logs->spool[t]);
+		rewind(logs->spool[t]);
+	}
+	while (logs->spool[t] && getline(&line, &cap, logs->spool[t]) > 0) {
+		if (!any)
+			fputs("| Device | File | Seq | Time | Event | Summary | Chain | Record hash |\n"
+			      "|---|---|---|---|---|---|---|---|\n", out);
+		any = TRUE;
+		md_entry(md, line, parser);
+		fputs(md->str, out);
+		g_string_truncate(md, 0);
+	}
+	if (!any)
+		fputs("No record in the logs supports this test case; its evidence is the "
+		      "declarations (IXIT) and documents outside the device.\n", out);
+	else if (logs->tc_count[t] > 0)
+		fprintf(out, "\n%" G_GUINT64_FORMAT " records in total.\n", logs->tc_count[t]);
+}
+
+static gboolean write_index_md(const TgEvPack *pack, GError **error)
+{
+	g_auto(TgEvStream) s = { 0 };
+	g_autoptr(GString) md = g_string_new(NULL);
+	g_autoptr(JsonParser) parser = json_parser_new_immutable();
+
+	if (!tg_ev_stream_open(&s, pack->opts->out_dir, "evidence-index.md", error))
+		return FALSE;
+	md_index_head(md, pack);
+	g_string_append(md, "\n");
+	tg_ev_fleet_to_md(md, pack->logs, pack->fleet, pack->policy);
+	g_string_append(md, "\n## Records by test case\n");
+	fputs(md->str, s.f);
+	for (guint t = 0; t < TG_TC_N; t++)
+		md_test_case(s.f, pack->logs, t, parser);
+	return tg_ev_stream_commit(&s, error);
+}
+
+gboolean tg_ev_index_write(const TgEvPack *pack, GError **error)
+{
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	return write_index_json(pack, error) && write_index_md(pack, error);
+}
