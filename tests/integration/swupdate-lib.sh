@@ -18,12 +18,21 @@ mkdir -p "$SWU_TMP" "$W/swu"
 
 # SWUpdate forks helper processes: every SWUpdate runs in its own session
 # (setsid) and is ended as a process group.
+# swu_stop PID: TERM the process group, KILL it if it is still there after 5 s.
+swu_stop() {
+  local p=$1 i
+  kill -TERM -- "-$p" 2>/dev/null || kill -TERM "$p" 2>/dev/null || return 0
+  for i in $(seq 50); do
+    kill -0 -- "-$p" 2>/dev/null || kill -0 "$p" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL -- "-$p" 2>/dev/null || kill -KILL "$p" 2>/dev/null || true
+  wait "$p" 2>/dev/null || true
+}
+
 swu_cleanup() {
   local p
-  for p in "${SWU_PIDS[@]}"; do
-    kill -- "-$p" 2>/dev/null || kill "$p" 2>/dev/null || true
-    wait "$p" 2>/dev/null || true
-  done
+  for p in "${SWU_PIDS[@]}"; do swu_stop "$p"; done
   rm -rf "$W"
 }
 trap swu_cleanup EXIT
@@ -106,7 +115,7 @@ run_swu() {
   local cmd=("${@:1:$#-1}")
   local p
   rm -rf "$SWU_TMP"; mkdir -p "$SWU_TMP"
-  TMPDIR=$SWU_TMP TOLLGATE_CONFIG=$POLICY setsid timeout 60 "${cmd[@]}" -v -i "$W/swu/$name.swu" \
+  TMPDIR=$SWU_TMP TOLLGATE_CONFIG=$POLICY setsid env "${HOST_ENV[@]}" timeout 60 "${cmd[@]}" -v -i "$W/swu/$name.swu" \
     >"$W/swu.log" 2>&1 &
   p=$!
   wait "$p" || true
@@ -158,7 +167,7 @@ tg() { "$TG" --config "$POLICY" "$@"; }
 # start_daemon COMMAND...: SWUpdate waiting for updates (IPC); pid in SWU_DAEMON.
 start_daemon() {
   rm -rf "$SWU_TMP"; mkdir -p "$SWU_TMP"
-  TMPDIR=$SWU_TMP TOLLGATE_CONFIG=$POLICY setsid "$@" -v >"$W/daemon.log" 2>&1 &
+  TMPDIR=$SWU_TMP TOLLGATE_CONFIG=$POLICY setsid env "${HOST_ENV[@]}" "$@" -v >"$W/daemon.log" 2>&1 &
   SWU_DAEMON=$!
   SWU_PIDS+=("$SWU_DAEMON")
   for _ in $(seq 1 100); do
