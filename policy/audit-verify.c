@@ -237,7 +237,22 @@ static void resolve_pending(TgVerifier *v, const TgAuditLineScan *next)
 		resolve_jump(v, next);
 }
 
-static void check_first(TgVerifier *v, const TgVerifyLine *cur, const TgAuditLineScan *sc)
+/* Whether @line's own event member (the first one, as in audit-read.c's
+ * scanner) is log.rotated. */
+static gboolean is_rotation_record(const char *line, gsize len)
+{
+	static const char key[] = ",\"event\":\"log.rotated\"";
+	static const char any[] = ",\"event\":\"";
+	const char *p = memmem(line, len, any, strlen(any));
+
+	return p && (gsize)(line + len - p) >= strlen(key) && memcmp(p, key, strlen(key)) == 0;
+}
+
+/* The oldest record kept is seq 1 (chaining to the genesis value) or, once
+ * max-files pruned older files, the log.rotated record that opened its file.
+ * Any other start means records were cut from the front. */
+static void check_first(TgVerifier *v, const TgVerifyLine *cur, const TgAuditLineScan *sc,
+			const char *line, gsize len)
 {
 	guint8 genesis[TG_SHA256_LEN] = { 0 };
 
@@ -246,6 +261,12 @@ static void check_first(TgVerifier *v, const TgVerifyLine *cur, const TgAuditLin
 		report(v, cur->file, 1, "edited",
 		       "%s: record 1 was changed after it was written: its prev member is not "
 		       "the genesis value", cur->file);
+	else if (sc->seq > 1 && !is_rotation_record(line, len))
+		report(v, cur->file, sc->seq - 1, "missing",
+		       "%s: the oldest record kept, seq %" G_GUINT64_FORMAT " on line %"
+		       G_GUINT64_FORMAT ", neither starts the chain nor opens a rotated file: "
+		       "records up to seq %" G_GUINT64_FORMAT " were removed", cur->file, sc->seq,
+		       cur->line_no, sc->seq - 1);
 	else if (sc->seq == 0)
 		report(v, cur->file, 0, "malformed",
 		       "%s: line %" G_GUINT64_FORMAT " has seq 0, which no record has", cur->file,
@@ -334,7 +355,7 @@ static void handle_line(TgVerifier *v, const char *file, guint64 line_no, const 
 	if (v->have_last)
 		check_link(v, &cur, &sc);
 	else
-		check_first(v, &cur, &sc);
+		check_first(v, &cur, &sc, line, len - 1);
 	if (v->stop || v->pending != PENDING_NONE)
 		return;
 	if (sc.checkpoint)

@@ -116,6 +116,20 @@ static gboolean check_options(const TgAuditOptions *opts, GError **error)
 	return TRUE;
 }
 
+/* tollgate creates the log 0640 in a 0750 directory; a log that group or
+ * others may write could be cut or rewritten by them, so it is refused. */
+static gboolean check_not_writable_by_others(const char *path, const struct stat *st,
+					     const char *fix, GError **error)
+{
+	if (!(st->st_mode & (S_IWGRP | S_IWOTH)))
+		return TRUE;
+	g_set_error(error, TG_AUDIT_ERROR, TG_AUDIT_ERROR_IO,
+		    "%s has mode %04o, so group or others could change the audit log; find out "
+		    "who changed it, then run %s %s", path, (unsigned)(st->st_mode & 07777), fix,
+		    path);
+	return FALSE;
+}
+
 static gboolean ensure_dir(const char *dir, GError **error)
 {
 	struct stat st;
@@ -123,7 +137,8 @@ static gboolean ensure_dir(const char *dir, GError **error)
 	if (lstat(dir, &st) < 0 && errno == ENOENT) {
 		if (g_mkdir_with_parents(dir, 0750) < 0)
 			return io_fail(error, errno, "create the audit directory", dir);
-		(void)tg_io_fsync_dir_of(dir);
+		if (tg_io_fsync_dir_of(dir) < 0)
+			return io_fail(error, errno, "sync the directory of", dir);
 	}
 	if (lstat(dir, &st) < 0)
 		return io_fail(error, errno, "inspect the audit directory", dir);
@@ -133,7 +148,7 @@ static gboolean ensure_dir(const char *dir, GError **error)
 			    "refuses to write the log through it: make it a real directory", dir);
 		return FALSE;
 	}
-	return TRUE;
+	return check_not_writable_by_others(dir, &st, "chmod 750", error);
 }
 
 static gboolean take_lock(TgAuditLog *log, guint timeout_ms, GError **error)
@@ -273,6 +288,8 @@ static gboolean open_current(TgAuditLog *log, GError **error)
 		return io_fail(error, errno, "open", log->path);
 	if (fstat(log->fd, &st) < 0)
 		return io_fail(error, errno, "inspect", log->path);
+	if (!check_not_writable_by_others(log->path, &st, "chmod 640", error))
+		return FALSE;
 	log->size = (guint64)st.st_size;
 	if (log->size == 0 && tg_io_fsync_dir_of(log->path) < 0)
 		return io_fail(error, errno, "sync the directory of", log->path);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -70,12 +71,47 @@ static void parse_fault(const char *spec)
 	}
 }
 
+/* TOLLGATE_FAULT_COUNT=FILE: at exit, one line "open=N write=N fsync=N
+ * rename=N" with the calls this process made is appended to FILE, so a test
+ * knows how many failure points a command has. */
+static gchar *count_path;
+
+static void write_counts(void)
+{
+	g_autofree gchar *line = NULL;
+	int fd;
+
+	if (!count_path)
+		return;
+	line = g_strdup_printf("open=%u write=%u fsync=%u rename=%u\n",
+			       fault_state.calls[TG_IO_OPEN], fault_state.calls[TG_IO_WRITE],
+			       fault_state.calls[TG_IO_FSYNC], fault_state.calls[TG_IO_RENAME]);
+	fd = open(count_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return;
+	if (write(fd, line, strlen(line)) < 0)
+		g_debug("cannot append the I/O call counts to %s", count_path);
+	close(fd);
+}
+
+static void setup_counts(void)
+{
+	const char *env = g_getenv("TOLLGATE_FAULT_COUNT");
+
+	if (count_path || !env || !*env)
+		return;
+	count_path = g_strdup(env);
+	atexit(write_counts);
+}
+
 void tg_io_reset_faults(void)
 {
 	const char *env = g_getenv("TOLLGATE_FAULT");
 
 	memset(&fault_state, 0, sizeof(fault_state));
 	fault_state.loaded = TRUE;
+	if (TG_FAULT_INJECTION)
+		setup_counts();
 	if (!TG_FAULT_INJECTION || !env)
 		return;
 	g_auto(GStrv) specs = g_strsplit(env, ",", -1);

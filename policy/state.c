@@ -908,11 +908,34 @@ static gboolean finish_key(int fd, const char *path, const guint8 *buf, gsize le
 	return key_error(error, "write", path);
 }
 
+/* Moves the finished temp key @tmp to @path without replacing a key that a
+ * concurrent run created meanwhile (link(2) fails then; that key is used). */
+static gboolean publish_key(const char *tmp, const char *path, GError **error)
+{
+	g_autoptr(GBytes) theirs = NULL;
+	int linked = link(tmp, path);
+	int saved = errno;
+
+	(void)unlink(tmp);
+	if (linked < 0 && saved == EEXIST) {
+		theirs = load_key(path, error);
+		return theirs != NULL;
+	}
+	errno = saved;
+	if (linked < 0)
+		return key_error(error, "create", path);
+	if (tg_io_fsync_dir_of(path) < 0)
+		return key_error(error, "sync the directory of", path);
+	return TRUE;
+}
+
+/* The key is written to a temp file and linked into place once complete, so
+ * a crash never leaves an empty or short key file at @path. */
 static gboolean create_key(const char *path, GError **error)
 {
 	g_autofree gchar *dir = g_path_get_dirname(path);
+	g_autofree gchar *tmp = g_strdup_printf("%s.tmp.%d", path, (int)getpid());
 	g_autoptr(GError) local = NULL;
-	g_autoptr(GBytes) key = NULL;
 	guint8 buf[NEW_KEY_LEN];
 	gboolean ok;
 	int fd;
@@ -924,18 +947,12 @@ static gboolean create_key(const char *path, GError **error)
 			    "cannot create state key file %s: %s", path, local->message);
 		return FALSE;
 	}
-	fd = tg_io_open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
-	if (fd < 0 && errno == EEXIST) {
-		OPENSSL_cleanse(buf, sizeof(buf));
-		key = load_key(path, error);	/* created by a concurrent run */
-		return key != NULL;
-	}
-	ok = fd >= 0 ? finish_key(fd, path, buf, sizeof(buf), error)
-		     : key_error(error, "create", path);
+	(void)unlink(tmp);
+	fd = tg_io_open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+	ok = fd >= 0 ? finish_key(fd, tmp, buf, sizeof(buf), error)
+		     : key_error(error, "create", tmp);
 	OPENSSL_cleanse(buf, sizeof(buf));
-	if (ok && tg_io_fsync_dir_of(path) < 0)
-		return key_error(error, "sync the directory of", path);
-	return ok;
+	return ok && publish_key(tmp, path, error);
 }
 
 gboolean tg_state_ensure_key(const char *key_file, GError **error)

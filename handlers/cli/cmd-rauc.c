@@ -5,8 +5,11 @@
  * a non-zero result it reads LastError and decides with
  * tg_rauc_failure_classify() whether the install failed (recorded as
  * update.failed) or tollgate's own pre-install handler refused or deferred it
- * (already recorded as gate.decision, so nothing is added). The engine, and
- * with it the state lock, is opened per event, never while idle. */
+ * (already recorded as gate.decision, so nothing is added). A decision is
+ * blamed for at most one outcome: once RAUC completed its install (success
+ * or failure), a later failure (e.g. a bundle whose signature RAUC rejects
+ * before any handler runs) is recorded for an unknown bundle. The engine,
+ * and with it the state lock, is opened per event, never while idle. */
 #include "cli.h"
 
 #include <signal.h>
@@ -29,6 +32,7 @@ typedef struct {
 	GMainLoop *loop;
 	gint64 window;		/* seconds, see tg_rauc_failure_classify() */
 	int status;		/* exit status once the loop ends */
+	gchar *settled_tx;	/* decision whose install RAUC already completed */
 } TgRaucListener;
 
 static void say(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
@@ -126,6 +130,41 @@ static const char *member_text(JsonObject *obj, const char *name)
 	return json_node_get_string(node);
 }
 
+/* Remembers @last as the decision whose install has ended, so that a later
+ * failure (a bundle rejected before the pre-install handler ran) is not
+ * blamed on it. */
+static void settle(TgRaucListener *l, JsonObject *last)
+{
+	if (!last)
+		return;
+	g_free(l->settled_tx);
+	l->settled_tx = g_strdup(member_text(last, "transaction_id"));
+}
+
+/* The last decision, unless its install already ended. (transfer full) */
+static JsonObject *open_decision(TgRaucListener *l, TgEngine *engine)
+{
+	g_autoptr(JsonObject) last = last_decision(engine);
+
+	if (last && g_strcmp0(member_text(last, "transaction_id"), l->settled_tx) == 0)
+		return NULL;
+	return g_steal_pointer(&last);
+}
+
+static void handle_success(TgRaucListener *l)
+{
+	g_autoptr(GError) err = NULL;
+	g_autoptr(TgEngine) engine = open_engine(l, &err);
+	g_autoptr(JsonObject) last = NULL;
+
+	if (!engine) {
+		say("cannot read the decision of a completed install: %s", err->message);
+		return;
+	}
+	last = open_decision(l, engine);
+	settle(l, last);
+}
+
 static void handle_failure(TgRaucListener *l, gint result, const char *last_error)
 {
 	g_autoptr(GError) err = NULL;
@@ -138,7 +177,8 @@ static void handle_failure(TgRaucListener *l, gint result, const char *last_erro
 		say("cannot record a failed install: %s", err->message);
 		return;
 	}
-	last = last_decision(engine);
+	last = open_decision(l, engine);
+	settle(l, last);
 	if (tg_rauc_failure_classify(last, tg_engine_now(engine), l->window, last_error, &cand) ==
 	    TG_RAUC_FAILURE_OWN_DECISION) {
 		say("install of %s stopped by tollgate's own %s decision (recorded already); not "
@@ -164,8 +204,10 @@ static void on_completed(GDBusConnection *bus, const char *sender, const char *p
 	if (!g_variant_is_of_type(params, G_VARIANT_TYPE("(i)")))
 		return;
 	g_variant_get(params, "(i)", &result);
-	if (result == 0)
+	if (result == 0) {
+		handle_success(data);
 		return;
+	}
 	last_error = fetch_last_error(bus);
 	handle_failure(data, result, last_error);
 }
@@ -269,5 +311,6 @@ int tg_cmd_rauc_listen(const TgCliGlobal *g, int argc, char **argv)
 	}
 	ret = listen_run(&l, type == G_BUS_TYPE_SESSION ? "session" : "system");
 	g_object_unref(l.bus);
+	g_free(l.settled_tx);
 	return ret;
 }

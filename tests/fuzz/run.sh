@@ -11,7 +11,7 @@ if ! command -v clang >/dev/null || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/l
   scripts/install-deps.sh fuzz
 fi
 
-dir=_build/fuzz
+dir=${TG_FUZZ_BUILD:-_build/fuzz}  # tests/run.sh puts it beside its other builds
 if [ ! -d "$dir" ]; then
   CC=clang meson setup "$dir" -Dfuzzing=true -Dfault_injection=false \
     -Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link \

@@ -10,6 +10,16 @@ chmod 0755 "$W"
 cleanup() { rm -rf "$W"; }
 trap cleanup EXIT
 
+# HOST_ENV: env(1) assignments for an uninstrumented program that loads
+# tollgate code (swupdate with the Lua module, lua5.3): in sanitizer builds
+# the ASan runtime must come first, so it is preloaded, and the host's own
+# leaks are not reported. Empty otherwise. Use: env "${HOST_ENV[@]}" CMD...
+HOST_ENV=()
+if [ -n "${TG_ASAN_PRELOAD:-}" ]; then
+  HOST_ENV=("LD_PRELOAD=$TG_ASAN_PRELOAD${LD_PRELOAD:+:$LD_PRELOAD}"
+    "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
+fi
+
 fails=0
 passes=0
 ok() { passes=$((passes + 1)); echo "ok - $*"; }

@@ -13,7 +13,7 @@ swu_require swupdate swupdate-client swupdate-progress lua5.3 cpio openssl jq
 export LUA_PATH="$TG_SOURCE_DIR/handlers/swupdate/lua/?.lua;;"
 export LUA_CPATH="$TG_BUILD_DIR/handlers/swupdate/?.so;;"
 expect_exit 0 "the module loads into a plain Lua 5.3 (all symbols resolve)" -- \
-  lua5.3 -e 'local t = require("tollgate_swupdate"); assert(t.handler_name == "tollgate" and type(t.gate) == "function")'
+  env "${HOST_ENV[@]}" lua5.3 -e 'local t = require("tollgate_swupdate"); assert(t.handler_name == "tollgate" and type(t.gate) == "function")'
 
 swu_keys
 STOCK=(swupdate -k "$SWU_CERT" -H board:1.0)

@@ -546,6 +546,38 @@ static void test_explicit_gap(void **state)
 	tg_audit_verify_result_clear(&res);
 }
 
+/* Records cut from the front of the oldest file are found; a whole oldest
+ * file gone (max-files pruning) is not a fault: its successor starts with
+ * log.rotated. */
+static void test_front_cut(void **state)
+{
+	Fixture *f = *state;
+	g_auto(GStrv) files = tg_audit_list_files(f->work, NULL);
+	g_autoptr(GPtrArray) lines = NULL;
+	g_autofree gchar *base = NULL;
+	TgAuditVerifyResult res = { 0 };
+	guint64 kept;
+
+	assert_non_null(files);
+	assert_true(g_strv_length(files) >= 3);
+	lines = read_lines(files[0]);
+	kept = seq_of(lines->pdata[3]);
+	g_ptr_array_remove_range(lines, 0, 3);
+	write_lines(files[0], lines);
+	base = g_path_get_basename(files[0]);
+	verify(f->work, NULL, NULL, &res);
+	expect_problem(&res, base, kept - 1, "missing");
+	assert_contains(res.message, "oldest record kept");
+	tg_audit_verify_result_clear(&res);
+
+	assert_int_equal(g_unlink(files[0]), 0);
+	verify(f->work, NULL, NULL, &res);
+	if (!res.ok)
+		fail_msg("a log whose oldest file was pruned whole fails: %s", res.message);
+	assert_contains(res.message, "no longer kept");
+	tg_audit_verify_result_clear(&res);
+}
+
 /* Documented limit: without a checkpoint after it, an edit of the last
  * record's body cannot be detected. */
 static void test_last_record_limit(void **state)
@@ -775,6 +807,7 @@ int main(void)
 		T(test_empty),
 		T(test_tampering),
 		T(test_explicit_gap),
+		T(test_front_cut),
 		T(test_last_record_limit),
 		T(test_overlong_line),
 		T(test_ed25519),

@@ -515,6 +515,50 @@ static void test_bad_options(void **state)
 	}
 }
 
+/* A log or directory that group or others may write is refused; 0640 in a
+ * 0750 directory (what tollgate creates) and stricter modes are fine. */
+static void test_writable_by_others(void **state)
+{
+	static const struct {
+		mode_t dir, file;
+		gboolean ok;
+		const char *text;
+	} cases[] = {
+		{ 0750, 0640, TRUE, NULL },
+		{ 0700, 0600, TRUE, NULL },
+		{ 0750, 0660, FALSE, "audit.log has mode 0660" },
+		{ 0750, 0606, FALSE, "audit.log has mode 0606" },
+		{ 0770, 0640, FALSE, "audit has mode 0770" },
+		{ 0757, 0640, FALSE, "audit has mode 0757" },
+	};
+	Fixture *f = *state;
+	TgAuditOptions opts = options(f);
+	g_autofree gchar *path = file_in(f, TG_AUDIT_FILE);
+
+	{
+		g_autoptr(TgAuditLog) first = open_ok(&opts);
+
+		assert_int_equal(append_setting(first, 0), 1);
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GError) err = NULL;
+		g_autoptr(TgAuditLog) log = NULL;
+
+		assert_int_equal(chmod(f->dir, cases[i].dir), 0);
+		assert_int_equal(chmod(path, cases[i].file), 0);
+		log = tg_audit_open(&opts, &err);
+		if (cases[i].ok) {
+			assert_no_error(err);
+			assert_non_null(log);
+			continue;
+		}
+		assert_null(log);
+		assert_error(err, TG_AUDIT_ERROR, TG_AUDIT_ERROR_IO);
+		assert_contains(err->message, cases[i].text);
+		assert_contains(err->message, "chmod");
+	}
+}
+
 /* ---- hostile strings ---- */
 
 static void test_hostile_strings(void **state)
@@ -1323,6 +1367,7 @@ int main(void)
 		T(test_reopen_continues),
 		T(test_refused_appends),
 		T(test_bad_options),
+		T(test_writable_by_others),
 		T(test_hostile_strings),
 		T(test_rotation_and_checkpoints),
 		T(test_max_files),

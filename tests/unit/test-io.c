@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/prctl.h>
@@ -391,6 +392,38 @@ static void test_kill_spec(void **data)
 	}
 }
 
+/* TOLLGATE_FAULT_COUNT: a child replaces two files and exits; its call
+ * counts are appended to the count file at exit (two processes, two lines).
+ * One replace is open, write, fsync, rename and the directory's fsync. */
+static void test_fault_count(void **data)
+{
+	Fixture *f = *data;
+	g_autofree gchar *counts = g_build_filename(f->tmp, "counts", NULL);
+	g_autofree gchar *second = g_build_filename(f->tmp, "target", NULL);
+	static const char want[] = "open=2 write=2 fsync=4 rename=2\n"
+				   "open=2 write=2 fsync=4 rename=2\n";
+
+	if (!fault_injection_available())
+		skip();
+	for (guint round = 0; round < 2; round++) {
+		int status = 0;
+		pid_t pid = fork_child();
+
+		if (pid == 0) {
+			g_setenv("TOLLGATE_FAULT_COUNT", counts, TRUE);
+			set_fault(NULL);
+			exit(replace(f->path, "one", NULL) && replace(second, "two", NULL) ? 0 : 3);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	assert_file(counts, want);
+	/* Without the variable nothing is counted into the file. */
+	replace_ok(f->path, "three");
+	assert_file(counts, want);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -407,6 +440,7 @@ int main(void)
 		T(test_fault_wrappers),
 		T(test_fault_bad_specs_ignored),
 		T(test_kill_spec),
+		T(test_fault_count),
 	};
 #undef T
 

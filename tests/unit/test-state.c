@@ -920,6 +920,39 @@ static void test_key_write_fault(void **data)
 	assert_true(tg_state_ensure_key(key, &err));
 }
 
+/* A key creation killed at each of its writes leaves no key file (an empty
+ * or short key would make the state unusable for good), and the next run
+ * creates a working key. */
+static void test_key_kill_fault(void **data)
+{
+	static const char *const specs[] = { "open:1:kill", "write:1:kill", "fsync:1:kill",
+					     "fsync:2:kill" };
+	Fixture *f = *data;
+
+	if (!fault_injection_available())
+		skip();
+	for (gsize i = 0; i < G_N_ELEMENTS(specs); i++) {
+		g_autofree gchar *name = g_strdup_printf("killed-key-%zu", i);
+		g_autofree gchar *key = g_build_filename(f->tmp, name, NULL);
+		g_autoptr(GError) err = NULL;
+		int status = 0;
+		pid_t pid = fork_child();
+
+		if (pid == 0) {
+			set_fault(specs[i]);
+			_exit(tg_state_ensure_key(key, NULL) ? 0 : 1);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+			fail_msg("%s: the child was not killed (status %d)", specs[i], status);
+		/* fsync:2 is the directory sync after the key is in place. */
+		if (i < 3 && g_file_test(key, G_FILE_TEST_EXISTS))
+			fail_msg("%s: a key file was left by the killed run", specs[i]);
+		assert_true(tg_state_ensure_key(key, &err));
+		assert_no_error(err);
+	}
+}
+
 /* ---- locking -------------------------------------------------------- */
 
 static gboolean lock_is_free(const char *dir)
@@ -1346,6 +1379,7 @@ int main(void)
 		T(test_crash_every_step),
 		T(test_errno_faults),
 		T(test_key_write_fault),
+		T(test_key_kill_fault),
 		T(test_lock_in_process),
 		T(test_lock_between_processes),
 		T(test_concurrent_writers),

@@ -9,7 +9,11 @@
  *   TOLLGATE_FAULT=<op>:<n>:kill      the process SIGKILLs itself instead
  * <op> is one of open, write, fsync, rename. Several specs may be given,
  * separated by ','. Only honoured when the build has -Dfault_injection=true
- * (the default for test builds). */
+ * (the default for test builds).
+ *   TOLLGATE_FAULT_COUNT=<file>       at exit, the process appends one line
+ *                                     "open=N write=N fsync=N rename=N" (its
+ *                                     calls of each op) to <file>; tests use
+ *                                     it to enumerate every failure point */
 #pragma once
 
 #include <glib.h>
