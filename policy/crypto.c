@@ -38,6 +38,18 @@ static gboolean ssl_error(GError **error, gint code, const char *what)
 	return FALSE;
 }
 
+void tg_crypto_init_program(void)
+{
+	uint64_t opts = OPENSSL_INIT_NO_ADD_ALL_CIPHERS | OPENSSL_INIT_NO_ADD_ALL_DIGESTS;
+	const char *conf = g_getenv("OPENSSL_CONF");
+
+	if (!conf || !*conf)
+		opts |= OPENSSL_INIT_NO_LOAD_CONFIG;
+	/* A failure here shows again, with its reason, at the first real use. */
+	if (!OPENSSL_init_crypto(opts, NULL))
+		ERR_clear_error();
+}
+
 void tg_hex_encode(const guint8 *data, gsize len, char *out)
 {
 	static const char digits[] = "0123456789abcdef";

@@ -118,6 +118,7 @@ int main(int argc, char **argv)
 	const TgCliCommand *cmd;
 	int next = 0, words = 0, ret;
 
+	tg_crypto_init_program();
 	setlocale(LC_ALL, "");
 	ret = parse_global(argc, argv, &g, &next);
 	if (ret != TG_EXIT_OK)

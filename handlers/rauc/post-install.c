@@ -20,6 +20,7 @@ int main(int argc, char **argv)
 	g_autoptr(TgEngine) engine = NULL;
 	g_autoptr(GError) err = NULL;
 
+	tg_crypto_init_program();
 	setlocale(LC_ALL, "");
 	cand = tg_rauc_candidate_load(env, &err);
 	if (cand)

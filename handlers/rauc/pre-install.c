@@ -21,6 +21,7 @@ int main(int argc, char **argv)
 	g_autoptr(GError) err = NULL;
 	g_autofree gchar *line = NULL;
 
+	tg_crypto_init_program();
 	setlocale(LC_ALL, "");
 	cand = tg_rauc_candidate_load(env, &err);
 	if (cand)

@@ -4,6 +4,8 @@
  * progress clients (through the adapter's emit function). */
 #include "tg-swupdate.h"
 
+#include <stdio.h>
+
 #include "checks.h"
 #include "notify.h"
 
@@ -120,4 +122,30 @@ TgEngine *tg_swu_engine_open(const TgSwuEngineOptions *opts, GError **error)
 	handover_data = NULL;
 	G_UNLOCK(handover);
 	return engine;
+}
+
+struct _TgSwuTiming {
+	const char *phase;
+	gint64 start;
+};
+
+TgSwuTiming *tg_swu_timing_new(const char *phase)
+{
+	TgSwuTiming *t;
+
+	if (g_strcmp0(g_getenv("TOLLGATE_TIMING"), "1") != 0)
+		return NULL;
+	t = g_new(TgSwuTiming, 1);
+	t->phase = phase;
+	t->start = g_get_monotonic_time();
+	return t;
+}
+
+void tg_swu_timing_free(TgSwuTiming *timing)
+{
+	if (!timing)
+		return;
+	fprintf(stderr, "tollgate-timing: %s %" G_GINT64_FORMAT "\n", timing->phase,
+		g_get_monotonic_time() - timing->start);
+	g_free(timing);
 }

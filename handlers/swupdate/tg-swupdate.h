@@ -115,6 +115,18 @@ TgEngine *tg_swu_engine_open(const TgSwuEngineOptions *opts,
  * tests. Returns: (transfer none). */
 const TgNotifyOps *tg_swu_notify_ops(void);
 
+/* Benchmark hook (tests/bench/run.sh measures the handlers inside real
+ * SWUpdate runs with it). With TOLLGATE_TIMING=1 in SWUpdate's environment
+ * every handler call prints one line on stderr when it returns,
+ * "tollgate-timing: PHASE MICROSECONDS": the wall time spent in tollgate
+ * for that call. Otherwise tg_swu_timing_new() returns NULL and nothing is
+ * printed. Returns: (transfer full) (nullable). */
+typedef struct _TgSwuTiming TgSwuTiming;
+TgSwuTiming *tg_swu_timing_new(const char *phase);
+/* Prints the line; accepts NULL. */
+void tg_swu_timing_free(TgSwuTiming *timing);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgSwuTiming, tg_swu_timing_free)
+
 /* ---- progress INFO payloads (swu-info.c) ---- */
 
 /* Returns: (transfer full): {"tollgate": {"kind": @kind, @member: @value}}

@@ -131,6 +131,7 @@ static TgEngine *open_engine(GError **error)
 static int preinstall(struct img_type *img)
 {
 	const char *verb[] = { "allowed", "deferred", "refused" };
+	g_autoptr(TgSwuTiming) timing = tg_swu_timing_new("preinst");
 	g_autoptr(GError) err = NULL;
 	g_autoptr(TgCandidate) cand = build_candidate(img, &err);
 	g_autoptr(TgEngine) engine = cand ? open_engine(&err) : NULL;
@@ -158,6 +159,7 @@ static int preinstall(struct img_type *img)
  * error: the update is reported failed rather than installed unrecorded. */
 static int record(struct img_type *img, gboolean failed)
 {
+	g_autoptr(TgSwuTiming) timing = tg_swu_timing_new(failed ? "postfailure" : "postinst");
 	g_autoptr(GError) err = NULL;
 	g_autoptr(TgCandidate) cand = build_candidate(img, &err);
 	g_autoptr(TgEngine) engine = cand ? open_engine(&err) : NULL;

@@ -4,7 +4,10 @@
  * the real writer (rotation every 256 MiB, HMAC checkpoints every 1000
  * records), without the per-record fsync (TgAuditOptions.no_fsync).
  *
- * Usage: gen-audit-log DIR MEGABYTES HMAC-KEY-FILE */
+ * Usage: gen-audit-log DIR MEGABYTES HMAC-KEY-FILE [RECORDS]
+ *
+ * Stops when the log holds MEGABYTES MiB or, with RECORDS, after that many
+ * records (MEGABYTES 0: no size limit). An existing log is continued. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -116,22 +119,26 @@ int main(int argc, char **argv)
 	};
 	g_autoptr(GError) err = NULL;
 	g_autoptr(TgAuditLog) log = NULL;
-	guint64 target, written;
+	guint64 target, written, records = G_MAXUINT64;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s DIR MEGABYTES HMAC-KEY-FILE\n", argv[0]);
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: %s DIR MEGABYTES HMAC-KEY-FILE [RECORDS]\n", argv[0]);
 		return 2;
 	}
 	opts.dir = argv[1];
 	opts.checkpoint_key = argv[3];
 	target = g_ascii_strtoull(argv[2], NULL, 10) * 1024 * 1024;
+	if (target == 0)
+		target = G_MAXUINT64;
+	if (argc == 5)
+		records = g_ascii_strtoull(argv[4], NULL, 10);
 	log = tg_audit_open(&opts, &err);
 	if (!log) {
 		fprintf(stderr, "%s\n", err->message);
 		return 1;
 	}
 	written = dir_bytes(argv[1]);
-	for (guint64 n = 1; written < target; n++) {
+	for (guint64 n = 1; written < target && n <= records; n++) {
 		g_autoptr(JsonObject) body = decision_body(n);
 
 		if (!tg_audit_append(log, "gate.decision", body, NULL, &err)) {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
+#include <openssl/evp.h>
 
 #include "tg-test.h"
 #include "tollgate/crypto.h"
@@ -30,6 +31,25 @@ static int teardown(void **data)
 	g_free(f->tmp);
 	g_free(f);
 	return 0;
+}
+
+/* ---- start-up of tollgate's programs ---------------------------------- */
+
+/* Listed first: every later test then runs the helpers under the OpenSSL
+ * start-up the CLI and the RAUC handlers use. */
+static void test_init_program(void **data)
+{
+	EVP_MD *md;
+
+	g_unsetenv("OPENSSL_CONF");
+	tg_crypto_init_program();
+	/* The legacy name tables were not built... */
+	assert_null(EVP_get_digestbyname("SHA256"));
+	assert_null(EVP_get_cipherbyname("AES-256-CBC"));
+	/* ...and fetching from the default provider still works. */
+	md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	assert_non_null(md);
+	EVP_MD_free(md);
 }
 
 /* ---- digests ---------------------------------------------------------- */
@@ -327,6 +347,7 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_init_program),
 		cmocka_unit_test(test_sha256_vectors),
 		cmocka_unit_test(test_hmac_rfc4231),
 		cmocka_unit_test(test_hex_encode),

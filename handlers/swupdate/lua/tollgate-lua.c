@@ -144,6 +144,7 @@ static void push_infos(lua_State *L, GPtrArray *infos)
 
 static int gate(lua_State *L)
 {
+	g_autoptr(TgSwuTiming) timing = tg_swu_timing_new("preinst");
 	g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(TgCandidate) cand = NULL;
 	g_autoptr(TgEngine) engine = NULL;
@@ -176,6 +177,7 @@ static int gate(lua_State *L)
 
 static int record(lua_State *L, gboolean failed, const char *reason)
 {
+	g_autoptr(TgSwuTiming) timing = tg_swu_timing_new(failed ? "postfailure" : "postinst");
 	g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(TgCandidate) cand = NULL;
 	g_autoptr(TgEngine) engine = NULL;

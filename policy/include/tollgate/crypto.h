@@ -45,6 +45,17 @@ TG_EXPORT gchar *tg_ed25519_sign_hex(const char *key_pem_path, const void *data,
 TG_EXPORT gboolean tg_ed25519_verify_hex(const char *pub_pem_path, const void *data, gsize len,
 					 const char *sig_hex, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* For tollgate's own programs (the CLI, the RAUC handlers), first thing in
+ * main(): starts OpenSSL with only what tollgate needs (SHA-256, HMAC and
+ * Ed25519 of the default provider). The system-wide openssl.cnf is not read
+ * unless $OPENSSL_CONF names a file, and the legacy cipher and digest name
+ * tables are not built; together about a fifth of the instructions of a
+ * gate decision (tests/bench/run.sh). Never call it in a process tollgate
+ * only joins (SWUpdate with the compiled-in handler or the Lua module, an
+ * application linking libtollgate): that process's own OpenSSL use may
+ * need both. */
+TG_EXPORT void tg_crypto_init_program(void);
+
 /* Fills @buf with random bytes (OpenSSL RAND_bytes). */
 TG_EXPORT gboolean tg_random_bytes(guint8 *buf, gsize len, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
