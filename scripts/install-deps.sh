@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages tollgate needs that are missing.
-# Usage: scripts/install-deps.sh [build|test|demo]   (default: test)
+# Usage: scripts/install-deps.sh [build|test|demo|fuzz|bench]   (default: test)
+#   build  compile tollgate and its man pages
+#   demo   build + what examples/demo.sh runs (SWUpdate with the Lua plugin,
+#          RAUC, squashfs, D-Bus, jq, openssl, cpio)
+#   test   build + demo + test tools (cmocka, JSON Schema validation, the
+#          SWUpdate source build)
+#   fuzz   test + clang with libFuzzer
+#   bench  what tests/bench/run.sh needs: the same as test
 set -euo pipefail
 
 profile=${1:-test}
-build_pkgs=(meson ninja-build pkg-config gcc libglib2.0-dev libjson-glib-dev libssl-dev)
+build_pkgs=(meson ninja-build pkg-config gcc libc6-dev libglib2.0-dev libjson-glib-dev libssl-dev scdoc)
+# Lua module and sw-description parser, the progress listener, the updaters
+# and the tools the demo scripts call.
+demo_pkgs=(liblua5.3-dev lua5.3 libconfig-dev libswupdate-dev swupdate rauc squashfs-tools dbus
+  dbus-session-bus-common openssl jq cpio util-linux mount perl)
 test_pkgs=(libcmocka-dev python3 python3-jsonschema python3-regex openssl jq rauc squashfs-tools dbus dbus-session-bus-common
-  swupdate libswupdate-dev libconfig-dev liblua5.3-dev lua5.3 cpio dpkg-dev build-essential patch)
+  swupdate libswupdate-dev libconfig-dev liblua5.3-dev lua5.3 cpio dpkg-dev build-essential patch valgrind
+  chromium time)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 
 case "$profile" in
   build) pkgs=("${build_pkgs[@]}") ;;
-  test|demo) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
-  fuzz) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
-  *) echo "install-deps: unknown profile '$profile'; use build, test, fuzz or demo" >&2; exit 2 ;;
+  demo) pkgs=("${build_pkgs[@]}" "${demo_pkgs[@]}") ;;
+  test|bench) pkgs=("${build_pkgs[@]}" "${demo_pkgs[@]}" "${test_pkgs[@]}") ;;
+  fuzz) pkgs=("${build_pkgs[@]}" "${demo_pkgs[@]}" "${test_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+  *) echo "install-deps: unknown profile '$profile'; use build, test, fuzz, demo or bench" >&2; exit 2 ;;
 esac
 
 missing=()

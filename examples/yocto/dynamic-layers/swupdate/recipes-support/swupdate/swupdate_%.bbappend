@@ -1,0 +1,1 @@
+../../../../../swupdate/yocto/swupdate_%.bbappend

@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+SUMMARY = "Update-policy gate for devices updating with SWUpdate or RAUC"
+DESCRIPTION = "tollgate decides whether an update may be installed (version \
+floors that only rise, support period, security and feature classes, \
+deferral and maintenance windows, approval of disruptive updates), records \
+every decision in a hash-chained audit log and exports ETSI EN 303 645 \
+clause 5.3 evidence."
+SECTION = "admin"
+LICENSE = "LGPL-2.1-or-later"
+# The SPDX line of the umbrella header (until the tree carries a COPYING file).
+LIC_FILES_CHKSUM = "file://policy/include/tollgate/tollgate.h;beginline=1;endline=1;md5=14007449932ed169474d694e94140b49"
+
+# Where tollgate comes from: set TOLLGATE_SRC_URI and SRCREV (a commit or
+# tag you have tested) in local.conf, your distro or a bbappend, e.g.
+#   TOLLGATE_SRC_URI = "git://git.example.com/tollgate.git;protocol=https;branch=main"
+#   SRCREV:pn-tollgate = "0123456789abcdef0123456789abcdef01234567"
+# The default builds the tollgate checkout this layer lives in
+# (examples/yocto inside the source tree), at its newest commit on main.
+TOLLGATE_SRC_URI ??= "git://${THISDIR}/../../../..;protocol=file;branch=main"
+SRC_URI = "${TOLLGATE_SRC_URI}"
+SRCREV ??= "${AUTOREV}"
+PV = "0.1.0+git${SRCPV}"
+S = "${WORKDIR}/git"
+
+inherit meson pkgconfig systemd
+
+DEPENDS = "glib-2.0 json-glib openssl"
+
+# swupdate:        sw-description parser (libconfig) for `tollgate swupdate-precheck`
+#                  (preupdatecmd) and the static libtollgate-swupdate.a that the
+#                  compiled-in handler links (dynamic-layers/swupdate bbappend).
+# swupdate-listen: `tollgate swupdate-listen`, the progress client. It links
+#                  libswupdate, so tollgate then depends on swupdate while the
+#                  swupdate bbappend makes swupdate depend on tollgate: use
+#                  it only without the compiled-in handler.
+# lua:             Lua 5.3 module for a stock SWUpdate binary with Lua
+#                  handlers; needs a Lua 5.3 recipe (oe-core's lua is 5.4).
+#                  Yocto builds use the compiled-in handler instead.
+# rauc:            pre-/post-install handlers, commit helper and units.
+# manpages:        tollgate(1) and tollgate.conf(5); needs scdoc-native.
+PACKAGECONFIG ??= "swupdate rauc"
+PACKAGECONFIG[swupdate] = "-Dlibconfig=enabled,-Dlibconfig=disabled,libconfig"
+PACKAGECONFIG[swupdate-listen] = "-Dswupdate_progress=enabled,-Dswupdate_progress=disabled,swupdate"
+PACKAGECONFIG[lua] = "-Dlua=enabled,-Dlua=disabled,lua"
+PACKAGECONFIG[rauc] = "-Drauc=true,-Drauc=false"
+PACKAGECONFIG[manpages] = "-Dman=enabled,-Dman=disabled,scdoc-native"
+
+EXTRA_OEMESON = " \
+    -Dtests=false \
+    -Dfault_injection=false \
+    ${@bb.utils.contains('DISTRO_FEATURES', 'systemd', \
+        '-Dsystemdsystemunitdir=${systemd_system_unitdir} -Dtmpfilesdir=${nonarch_libdir}/tmpfiles.d', \
+        '-Dsystemdsystemunitdir=no -Dtmpfilesdir=no', d)} \
+"
+
+# The commit unit that fits the updater: RAUC systems mark the slot good and
+# skip fallback boots (tollgate-rauc-commit), others commit after
+# boot-complete.target (tollgate-commit). The two conflict.
+SYSTEMD_PACKAGES = "${PN}"
+SYSTEMD_SERVICE:${PN} = "${@bb.utils.contains('PACKAGECONFIG', 'rauc', \
+    'tollgate-rauc-commit.service tollgate-rauc-listen.service', 'tollgate-commit.service', d)} \
+    ${@bb.utils.contains('PACKAGECONFIG', 'swupdate-listen', 'tollgate-swupdate-listen.service', '', d)}"
+
+FILES:${PN} += " \
+    ${libexecdir}/tollgate \
+    ${prefix}/lib/lua/5.3 \
+    ${datadir}/lua/5.3 \
+    ${datadir}/dbus-1 \
+    ${datadir}/tollgate \
+    ${nonarch_libdir}/tmpfiles.d \
+    ${systemd_system_unitdir} \
+"
+# The example policy (examples/policies/consumer.conf). Ship your own from a
+# bbappend: SRC_URI += "file://tollgate.conf" and
+#   do_install:append() { install -m 0644 ${WORKDIR}/tollgate.conf ${D}${sysconfdir}/tollgate/ }
+CONFFILES:${PN} = "${sysconfdir}/tollgate/tollgate.conf"
+
+RRECOMMENDS:${PN} += "${@bb.utils.contains('PACKAGECONFIG', 'rauc', 'rauc', '', d)}"
