@@ -256,7 +256,12 @@ DESC
 # installs and prints the notices SWUpdate's progress clients get.
 export LUA_PATH="$top/handlers/swupdate/lua/?.lua;;"
 export LUA_CPATH="$BUILD/handlers/swupdate/?.so;;"
-TMPDIR=$SWU_TMP TOLLGATE_CONFIG=$P1 setsid swupdate -f "$U1/etc/swupdate.cfg" -H tg-thermostat-t1:B2 -v \
+# Under the test suite's sanitizer build, swupdate (not instrumented) loads
+# the instrumented Lua module: the sanitizer runtime must be preloaded.
+host_env=()
+[ -n "${TG_ASAN_PRELOAD:-}" ] &&
+  host_env=("LD_PRELOAD=$TG_ASAN_PRELOAD" "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
+TMPDIR=$SWU_TMP TOLLGATE_CONFIG=$P1 setsid env "${host_env[@]}" swupdate -f "$U1/etc/swupdate.cfg" -H tg-thermostat-t1:B2 -v \
   >"$LOGS/swupdate.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 1 100); do

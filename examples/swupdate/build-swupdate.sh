@@ -97,6 +97,11 @@ CONFIG_BOOTLOADER_DEFAULT_NONE=y
 CONFIG_TOLLGATE=y
 CONFIG_TOLLGATE_PKGCONFIG="$pc"
 CFG
+# A sanitizer build of tollgate (TG_SANITIZE, set by the test environment)
+# needs the sanitizer runtime at SWUpdate's link.
+if [ -n "${TG_SANITIZE:-}" ]; then
+  echo "CONFIG_EXTRA_LDFLAGS=\"-fsanitize=$TG_SANITIZE\"" >>"$out/configs/tollgate_defconfig"
+fi
 # Only libconfig among the optional libraries: a small, quick build.
 export HAVE_LIBCONFIG=y
 for v in LUA LIBARCHIVE LIBCURL LIBFDISK LIBBLKID LIBGPIOD LIBMTD LIBUBI LIBEXT2FS LIBZEROMQ \

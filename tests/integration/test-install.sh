@@ -86,7 +86,7 @@ pc() { PKG_CONFIG_PATH=$W/pc pkg-config "$@"; }
 read -r -a pcflags <<<"$(pc --cflags --libs tollgate)"
 if command -v cc >/dev/null && cc -o "$W/use" "$W/use.c" "${pcflags[@]}" >"$W/cc.log" 2>&1; then
   ok "a program builds against the installed headers with pkg-config tollgate"
-  expect_exit 0 "and runs against the installed libtollgate" -- env LD_LIBRARY_PATH="$R$libdir" "$W/use"
+  expect_exit 0 "and runs against the installed libtollgate" -- env "${HOST_ENV[@]}" LD_LIBRARY_PATH="$R$libdir" "$W/use"
   expect_output '^1\.2\.0 < 1\.10\.0: 1$' "the installed library compares versions"
 else
   not_ok "building against the installed library"; sed 's/^/  | /' "$W/cc.log"
@@ -109,7 +109,7 @@ if [ -f "$TG_BUILD_DIR/handlers/swupdate/tollgate_swupdate.so" ]; then
       ok "module and handler directories are on Lua 5.3's default paths" ||
       not_ok "installed Lua directories are not on the default paths: $paths"
     # ...and what is there loads, with the default paths moved into DESTDIR.
-    expect_exit 0 "lua5.3 loads the installed module" -- env \
+    expect_exit 0 "lua5.3 loads the installed module" -- env "${HOST_ENV[@]}" \
       LUA_CPATH="$(sed -n 2p <<<"$paths" | sed "s|$prefix/|$R$prefix/|g")" \
       LUA_PATH="$(sed -n 1p <<<"$paths" | sed "s|$datadir/|$R$datadir/|g")" \
       lua5.3 -e 'local t = require("tollgate_swupdate"); assert(t.handler_name == "tollgate")'
