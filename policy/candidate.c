@@ -242,7 +242,9 @@ static gboolean load_group(TgCandidate *cand, GKeyFile *kf, const char *group, c
 
 	for (gchar **k = keys; k && *k; k++) {
 		g_autofree gchar *value = g_key_file_get_string(kf, group, *k, NULL);
-		g_autofree gchar *origin = g_strdup_printf("%s: [%s] %s", name, group, *k);
+		g_autofree gchar *qkey = tg_kf_quote(*k);
+		g_autofree gchar *qgroup = tg_kf_quote(group);
+		g_autofree gchar *origin = g_strdup_printf("%s: [%s] %s", name, qgroup, qkey);
 		gboolean handled = FALSE;
 
 		if (!value)
@@ -282,9 +284,11 @@ gboolean tg_candidate_load_data(TgCandidate *cand, const char *name, const char 
 	groups = g_key_file_get_groups(kf, NULL);
 	for (gchar **g = groups; *g; g++) {
 		if (!g_str_equal(*g, "candidate")) {
+			g_autofree gchar *q = tg_kf_quote(*g);
+
 			g_set_error(error, TG_CANDIDATE_ERROR, TG_CANDIDATE_ERROR_UNKNOWN,
 				    "%s: group [%s] is not allowed; a candidate file has only "
-				    "[candidate]", name, *g);
+				    "[candidate]", name, q);
 			return FALSE;
 		}
 	}
