@@ -276,9 +276,11 @@ gboolean tg_candidate_load_data(TgCandidate *cand, const char *name, const char 
 
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	if (!g_key_file_load_from_data(kf, data, len, G_KEY_FILE_NONE, &local)) {
+		g_autofree gchar *why = g_utf8_make_valid(local->message, -1);
+
 		g_set_error(error, TG_CANDIDATE_ERROR, TG_CANDIDATE_ERROR_SYNTAX,
-			    "%s is not a valid candidate file: %s; see docs/candidate.md", name,
-			    local->message);
+			    "%s is not a valid candidate file: %s; see the README's update "
+			    "metadata keys", name, why);
 		return FALSE;
 	}
 	groups = g_key_file_get_groups(kf, NULL);
