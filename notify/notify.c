@@ -334,35 +334,11 @@ static gboolean is_notify_group(const char *group)
 	       g_str_has_prefix(group, "sink.") || g_str_has_prefix(group, "template.");
 }
 
-/* Returns: (transfer full): a key file with only the notify groups of @from. */
-static GKeyFile *copy_notify_groups(GKeyFile *from)
-{
-	GKeyFile *kf = g_key_file_new();
-	g_auto(GStrv) groups = from ? g_key_file_get_groups(from, NULL) : NULL;
-
-	for (gchar **g = groups; g && *g; g++) {
-		g_auto(GStrv) keys = NULL;
-
-		if (!is_notify_group(*g))
-			continue;
-		keys = g_key_file_get_keys(from, *g, NULL, NULL);
-		/* Keeps an empty group: set and remove a key. */
-		g_key_file_set_value(kf, *g, "x", "");
-		g_key_file_remove_key(kf, *g, "x", NULL);
-		for (gchar **key = keys; keys && *key; key++) {
-			g_autofree gchar *v = g_key_file_get_value(from, *g, *key, NULL);
-
-			g_key_file_set_value(kf, *g, *key, v ? v : "");
-		}
-	}
-	return kf;
-}
-
 /* Returns: (transfer full): the notifier; NULL with @error for a bad
  * policy, NULL without one when no sink is configured. */
 static gpointer notify_open(const TgPolicy *policy, GError **error)
 {
-	g_autoptr(GKeyFile) kf = copy_notify_groups(policy->extra);
+	g_autoptr(GKeyFile) kf = tg_kf_copy_groups(policy->extra, is_notify_group);
 	g_autoptr(TgNotifier) nf = g_new0(TgNotifier, 1);
 	TgKf k = {
 		.kf = kf,

@@ -425,29 +425,6 @@ static gboolean is_decl_group(const char *group)
 	return FALSE;
 }
 
-/* Returns: (transfer full): the declaration groups of @from, copied. */
-static GKeyFile *copy_decl_groups(GKeyFile *from)
-{
-	GKeyFile *kf = g_key_file_new();
-	g_auto(GStrv) groups = from ? g_key_file_get_groups(from, NULL) : NULL;
-
-	for (gchar **g = groups; g && *g; g++) {
-		g_auto(GStrv) keys = NULL;
-
-		if (!is_decl_group(*g))
-			continue;
-		keys = g_key_file_get_keys(from, *g, NULL, NULL);
-		g_key_file_set_value(kf, *g, "x", "");	/* keeps an empty group */
-		g_key_file_remove_key(kf, *g, "x", NULL);
-		for (gchar **key = keys; keys && *key; key++) {
-			g_autofree gchar *v = g_key_file_get_value(from, *g, *key, NULL);
-
-			g_key_file_set_value(kf, *g, *key, v ? v : "");
-		}
-	}
-	return kf;
-}
-
 static gboolean parse_mechanisms(TgKf *k, gchar **groups, TgEvDecl *d, GError **error)
 {
 	for (gchar **g = groups; *g; g++) {
@@ -504,7 +481,7 @@ static gboolean check_consistency(TgKf *k, TgEvDecl *d, GError **error)
 
 TgEvDecl *tg_ev_decl_parse(const TgPolicy *policy, GError **error)
 {
-	g_autoptr(GKeyFile) kf = copy_decl_groups(policy->extra);
+	g_autoptr(GKeyFile) kf = tg_kf_copy_groups(policy->extra, is_decl_group);
 	g_autoptr(TgEvDecl) d = g_new0(TgEvDecl, 1);
 	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 	gboolean had_limit = g_key_file_has_key(kf, "evidence", "index-limit", NULL);

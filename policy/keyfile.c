@@ -398,3 +398,25 @@ gboolean tg_kf_check_remaining_groups(TgKf *k, GError **error)
 		    "policy reference or remove it", tg_kf_file(k, groups[0], NULL), q);
 	return FALSE;
 }
+
+GKeyFile *tg_kf_copy_groups(GKeyFile *from, gboolean (*want)(const char *group))
+{
+	GKeyFile *kf = g_key_file_new();
+	g_auto(GStrv) groups = from ? g_key_file_get_groups(from, NULL) : NULL;
+
+	for (gchar **g = groups; g && *g; g++) {
+		g_auto(GStrv) keys = NULL;
+
+		if (!want(*g))
+			continue;
+		keys = g_key_file_get_keys(from, *g, NULL, NULL);
+		g_key_file_set_value(kf, *g, "x", "");	/* keeps an empty group */
+		g_key_file_remove_key(kf, *g, "x", NULL);
+		for (gchar **key = keys; keys && *key; key++) {
+			g_autofree gchar *v = g_key_file_get_value(from, *g, *key, NULL);
+
+			g_key_file_set_value(kf, *g, *key, v ? v : "");
+		}
+	}
+	return kf;
+}

@@ -71,6 +71,12 @@ const char *tg_kf_file(const TgKf *k, const char *group, const char *key);
 gboolean tg_kf_value_error(const TgKf *k, const char *group, const char *key, const char *raw,
 			   const char *what, GError **error);
 
+/* Copies the groups of @from (may be NULL) for which @want is TRUE, keys and
+ * raw values included, empty groups kept. Modules that parse their groups of
+ * TgPolicy.extra work on such a copy, because tg_kf_take_*() consumes keys.
+ * Returns: (transfer full). */
+GKeyFile *tg_kf_copy_groups(GKeyFile *from, gboolean (*want)(const char *group));
+
 /* Escapes @value for an error message (control characters, quotes,
  * backslashes and bytes of invalid UTF-8 as \xNN, long values shortened
  * on a character boundary). Returns: (transfer full). */
