@@ -584,10 +584,18 @@ static void test_last_record_limit(void **state)
 {
 	Fixture *f = *state;
 	g_autofree gchar *path = g_build_filename(f->work, TG_AUDIT_FILE, NULL);
-	g_autoptr(GPtrArray) lines = read_lines(path);
-	gchar *last = lines->pdata[lines->len - 1];
-	char *at = strstr(last, "\"notifications\"");
+	g_autoptr(GPtrArray) lines = NULL;
+	gchar *last;
+	char *at;
 	TgAuditVerifyResult res = { 0 };
+
+	/* Whether the fixture log ends in a checkpoint depends on where rotation
+	 * fell (record sizes vary with the monotonic time's digits): end it
+	 * with a plain record, written without checkpoints. */
+	build_log(f->work, 0, 0, NULL, NULL);
+	lines = read_lines(path);
+	last = lines->pdata[lines->len - 1];
+	at = strstr(last, "\"notifications\"");
 
 	assert_false(is_event(last, "log.checkpoint"));
 	assert_non_null(at);
