@@ -109,17 +109,21 @@ DESC
 # swu_digest NAME: what tollgate uses as the update's digest (sha256 of sw-description).
 swu_digest() { sha256sum "$W/swu/$1.desc" | cut -d' ' -f1; }
 
-# run_swu COMMAND... NAME: one install in standalone mode (-i); the log is $W/swu.log.
+# run_swu COMMAND... NAME: one install by a fresh SWUpdate daemon (the
+# client hands it the .swu); the daemon's log is $W/swu.log. Not standalone
+# mode (-i): in 2022.12 that process can exit, killing its own install
+# thread, when its first status query finds the installer still IDLE
+# (ipc_wait_for_complete returns the stale last result).
 run_swu() {
   local name=${*: -1}
   local cmd=("${@:1:$#-1}")
-  local p
-  rm -rf "$SWU_TMP"; mkdir -p "$SWU_TMP"
-  TMPDIR=$SWU_TMP TOLLGATE_CONFIG=$POLICY setsid env "${HOST_ENV[@]}" timeout 60 "${cmd[@]}" -v -i "$W/swu/$name.swu" \
-    >"$W/swu.log" 2>&1 &
-  p=$!
-  wait "$p" || true
-  kill -KILL -- "-$p" 2>/dev/null || true
+  start_daemon "${cmd[@]}" || return 0
+  push_update "$name"
+  swu_stop "$SWU_DAEMON"
+  cp "$W/daemon.log" "$W/swu.log"
+  local p live=()
+  for p in "${SWU_PIDS[@]}"; do [ "$p" = "$SWU_DAEMON" ] || live+=("$p"); done
+  SWU_PIDS=("${live[@]}")
 }
 
 # expect_installed DESC VERSION: the daemon logged success and the target holds VERSION.
@@ -153,6 +157,8 @@ expect_audit() {
     not_ok "$1: audit log does not satisfy: $2"
     jq -c '{seq, event, v: .candidate.version, verdict: .decision.verdict, reason: .decision.reason}' \
       "$AUDIT" 2>/dev/null | tail -6 | sed 's/^/  | /'
+    [ -f "$W/swu.log" ] && grep -E "tollgate|ERROR|successful|failed|Not installing" "$W/swu.log" |
+      tail -12 | sed 's/^/  swu.log | /'
   fi
 }
 
@@ -170,7 +176,7 @@ start_daemon() {
   TMPDIR=$SWU_TMP TOLLGATE_CONFIG=$POLICY setsid env "${HOST_ENV[@]}" "$@" -v >"$W/daemon.log" 2>&1 &
   SWU_DAEMON=$!
   SWU_PIDS+=("$SWU_DAEMON")
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do
     [ -S "$SWU_TMP/sockinstctrl" ] && [ -S "$SWU_TMP/swupdateprog" ] && return 0
     sleep 0.05
   done
@@ -182,7 +188,7 @@ push_update() {
   local before
   before=$(grep -cE "SWUPDATE successful|Installation failed|Not installing" "$W/daemon.log" || true)
   TMPDIR=$SWU_TMP timeout 60 swupdate-client -q "$W/swu/$1.swu" >/dev/null 2>&1 || true
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 600); do
     [ "$(grep -cE "SWUPDATE successful|Installation failed|Not installing" "$W/daemon.log" || true)" -gt "$before" ] && return 0
     sleep 0.05
   done
