@@ -195,7 +195,6 @@ push_update() {
   not_ok "the daemon logged no end for $1"
 }
 
-stop_pid() { kill -- "-$1" 2>/dev/null || kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
 # wait_for FILE PATTERN: up to 10 s for PATTERN (grep -E) to appear in FILE.
 wait_for() {
@@ -294,7 +293,7 @@ swu_notice_scenario() {
   make_swu ndis 1.5.0 'class = "feature"; reboot = "true";' $flags
   push_update ndis
   wait_for "$listen" '"disruption-warning"' || true
-  stop_pid "$pp"; stop_pid "$lp"; stop_pid "$SWU_DAEMON"
+  swu_stop "$pp"; swu_stop "$lp"; swu_stop "$SWU_DAEMON"
   # swupdate-progress prints "INFO : {"0": {"tollgate": {...}}}".
   tr '\r' '\n' <"$prog" | sed -n 's/^INFO : //p' >"$W/infos.json"
   if jq -se 'any(.[]; .["0"].tollgate.kind == "notice" and .["0"].tollgate.notice.type == "security-update" and .["0"].tollgate.notice.version == "1.4.0" and (.["0"].tollgate.notice.advisories | index("CVE-2026-3333")) != null)' "$W/infos.json" >/dev/null 2>&1; then

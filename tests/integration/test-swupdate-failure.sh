@@ -47,7 +47,7 @@ grep -q "stopped by the tollgate precheck" "$W/listen.out" && ok "listener says 
 # A deferral by the Lua handler (PREINSTALL; no precheck configured this
 # time) is not a failure either: the handler's decision INFO tells the
 # listener.
-stop_pid "$SWU_DAEMON"
+swu_stop "$SWU_DAEMON"
 start_daemon swupdate -k "$SWU_CERT" -H board:1.0
 sleep 0.3
 expect_exit 0 "postpone feature updates" -- tg postpone --for 1d --class feature
