@@ -10,7 +10,6 @@
 #include "notify-private.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -85,19 +84,6 @@ static gpointer file_parse(TgKf *k, const char *group, GError **error)
 	return g_steal_pointer(&cfg);
 }
 
-/* "<name>.tmp.<pid>" of a process that is gone. */
-static gboolean is_stale_temp(const char *name)
-{
-	const char *tmp = strstr(name, ".tmp.");
-	guint64 pid;
-
-	if (!tmp || !g_ascii_string_to_unsigned(tmp + 5, 10, 1, G_MAXINT, &pid, NULL))
-		return FALSE;
-	if ((pid_t)pid == getpid())
-		return FALSE;
-	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
-}
-
 static gboolean is_notice_name(const char *name)
 {
 	if (strlen(name) != NAME_LEN || !g_str_has_suffix(name, ".json") || name[STAMP_LEN] != '-')
@@ -126,7 +112,7 @@ static void tidy(const char *dir, guint max)
 	while ((name = g_dir_read_name(d))) {
 		g_autofree gchar *path = g_build_filename(dir, name, NULL);
 
-		if (is_stale_temp(name) && unlink(path) < 0)
+		if (tg_io_is_stale_temp(name, NULL) && unlink(path) < 0)
 			g_debug("cannot remove %s: %s", path, g_strerror(errno));
 		else if (is_notice_name(name))
 			g_ptr_array_add(notices, g_steal_pointer(&path));

@@ -219,6 +219,38 @@ static gboolean check_target(const char *path, GError **error)
 	return TRUE;
 }
 
+gboolean tg_io_is_stale_temp(const char *name, const char *base)
+{
+	const char *tmp = base ? (g_str_has_prefix(name, base) ? name + strlen(base) : NULL)
+			       : strstr(name, ".tmp.");
+	guint64 pid;
+
+	if (!tmp || !g_str_has_prefix(tmp, ".tmp.") ||
+	    !g_ascii_string_to_unsigned(tmp + 5, 10, 1, G_MAXINT, &pid, NULL))
+		return FALSE;
+	if ((pid_t)pid == getpid())
+		return FALSE;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+void tg_io_remove_stale_temps(const char *path)
+{
+	g_autofree gchar *dir = g_path_get_dirname(path);
+	g_autofree gchar *base = g_path_get_basename(path);
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	while (d && (name = g_dir_read_name(d))) {
+		g_autofree gchar *stale = NULL;
+
+		if (!tg_io_is_stale_temp(name, base))
+			continue;
+		stale = g_build_filename(dir, name, NULL);
+		if (unlink(stale) < 0)
+			g_debug("cannot remove %s: %s", stale, g_strerror(errno));
+	}
+}
+
 gboolean tg_io_replace_file(const char *path, const void *data, gsize len, mode_t mode,
 			    GError **error)
 {

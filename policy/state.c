@@ -25,7 +25,6 @@
 #define HEADER_PREFIX STATE_MAGIC " 1 "
 #define HEADER_PREFIX_LEN (sizeof(HEADER_PREFIX) - 1)
 #define HEADER_LEN (HEADER_PREFIX_LEN + TG_SHA256_HEX_LEN + 1)
-#define TEMP_PREFIX TG_STATE_FILE ".tmp."
 #define MAX_DEPTH 32
 #define MAX_DATE_LEN 64
 #define MAX_NOTICE_DAYS 36500
@@ -962,6 +961,7 @@ gboolean tg_state_ensure_key(const char *key_file, GError **error)
 
 	g_return_val_if_fail(key_file != NULL, FALSE);
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	tg_io_remove_stale_temps(key_file);
 	if (lstat(key_file, &st) < 0 && errno == ENOENT)
 		return create_key(key_file, error);
 	key = load_key(key_file, error);
@@ -1026,25 +1026,6 @@ static int take_lock(const char *dir, GError **error)
 	return fd;
 }
 
-/* Removes temp files a killed writer left behind; safe under the lock. */
-static void remove_stale_temps(const char *dir)
-{
-	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-	const char *name;
-
-	while (d && (name = g_dir_read_name(d))) {
-		const char *pid = name + strlen(TEMP_PREFIX);
-		g_autofree gchar *path = NULL;
-
-		if (!g_str_has_prefix(name, TEMP_PREFIX) || !*pid ||
-		    strspn(pid, "0123456789") != strlen(pid))
-			continue;
-		path = g_build_filename(dir, name, NULL);
-		g_debug("removing stale state temp file %s", path);
-		(void)unlink(path);
-	}
-}
-
 TgStateStore *tg_state_store_open(const char *dir, const char *key_file, GError **error)
 {
 	TgStateStore *store;
@@ -1057,10 +1038,10 @@ TgStateStore *tg_state_store_open(const char *dir, const char *key_file, GError 
 	fd = take_lock(dir, error);
 	if (fd < 0)
 		return NULL;
-	remove_stale_temps(dir);
 	store = g_new0(TgStateStore, 1);
 	store->dir = g_strdup(dir);
 	store->path = g_build_filename(dir, TG_STATE_FILE, NULL);
+	tg_io_remove_stale_temps(store->path);
 	store->key_file = g_strdup(key_file);
 	store->lock_fd = fd;
 	return store;

@@ -424,6 +424,50 @@ static void test_fault_count(void **data)
 	assert_file(counts, want);
 }
 
+/* A pid that no process has: a child that already exited and was reaped. */
+static pid_t dead_pid(void)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return pid;
+}
+
+static void test_stale_temps(void **data)
+{
+	Fixture *f = *data;
+	pid_t dead = dead_pid();
+	g_autofree gchar *stale = g_strdup_printf("file.tmp.%d", (int)dead);
+	g_autofree gchar *mine = g_strdup_printf("file.tmp.%d", (int)getpid());
+	g_autofree gchar *alive = g_strdup_printf("file.tmp.%d", (int)getppid());
+	g_autofree gchar *other = g_strdup_printf("other.tmp.%d", (int)dead);
+	g_autofree gchar *longer = g_strdup_printf("file.key.tmp.%d", (int)dead);
+	g_autofree gchar *gone = g_build_filename(f->tmp, stale, NULL);
+	const char *kept[] = { mine, alive, other, longer, "file.tmp.12x", "file.tmp.", "file" };
+
+	assert_true(tg_io_is_stale_temp(stale, "file"));
+	assert_true(tg_io_is_stale_temp(other, NULL));
+	assert_false(tg_io_is_stale_temp(other, "file"));
+	assert_false(tg_io_is_stale_temp(longer, "file"));
+	assert_false(tg_io_is_stale_temp(mine, NULL));
+	assert_false(tg_io_is_stale_temp(alive, NULL));
+	g_free(tg_test_write(f->tmp, stale, "half"));
+	for (gsize i = 0; i < G_N_ELEMENTS(kept); i++)
+		g_free(tg_test_write(f->tmp, kept[i], "x"));
+	tg_io_remove_stale_temps(f->path);
+	assert_false(g_file_test(gone, G_FILE_TEST_EXISTS));
+	for (gsize i = 0; i < G_N_ELEMENTS(kept); i++) {
+		g_autofree gchar *path = g_build_filename(f->tmp, kept[i], NULL);
+
+		if (!g_file_test(path, G_FILE_TEST_EXISTS))
+			fail_msg("%s was removed but is not a stale temp of %s", kept[i], f->path);
+	}
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -441,6 +485,7 @@ int main(void)
 		T(test_fault_bad_specs_ignored),
 		T(test_kill_spec),
 		T(test_fault_count),
+		T(test_stale_temps),
 	};
 #undef T
 

@@ -644,6 +644,31 @@ static void test_ensure_key(void **data)
 	assert_memory_equal(first, second, 32);
 }
 
+/* A key creation killed before its link leaves state.key.tmp.<pid>; the
+ * next creation removes it. */
+static void test_ensure_key_stale_temp(void **data)
+{
+	Fixture *f = *data;
+	g_autofree gchar *dir = g_build_filename(f->tmp, "keys", NULL);
+	g_autofree gchar *key = g_build_filename(dir, "state.key", NULL);
+	g_autofree gchar *stale = NULL;
+	g_autoptr(GError) err = NULL;
+	int status = 0;
+	pid_t dead = fork();
+
+	assert_true(dead >= 0);
+	if (dead == 0)
+		_exit(0);
+	assert_int_equal(waitpid(dead, &status, 0), dead);
+	assert_int_equal(g_mkdir_with_parents(dir, 0700), 0);
+	stale = g_strdup_printf("%s.tmp.%d", key, (int)dead);
+	assert_true(g_file_set_contents(stale, "half a key", -1, NULL));
+	assert_true(tg_state_ensure_key(key, &err));
+	assert_no_error(err);
+	assert_true(g_file_test(key, G_FILE_TEST_IS_REGULAR));
+	assert_false(g_file_test(stale, G_FILE_TEST_EXISTS));
+}
+
 static void test_ensure_key_refuses(void **data)
 {
 	Fixture *f = *data;
@@ -1372,6 +1397,7 @@ int main(void)
 		T(test_dir_checks),
 		T(test_write_refuses_invalid),
 		T(test_ensure_key),
+		T(test_ensure_key_stale_temp),
 		T(test_ensure_key_refuses),
 		T(test_fresh_keys_differ),
 		T(test_add_approval),

@@ -43,6 +43,14 @@ TG_EXPORT int tg_io_rename(const char *from, const char *to);
 TG_EXPORT gboolean tg_io_replace_file(const char *path, const void *data, gsize len,
 				      mode_t mode, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* TRUE when @name is "<@base>.tmp.<pid>" (any base when @base is NULL) and
+ * process <pid> is gone: a temp file that a killed writer left behind. */
+TG_EXPORT gboolean tg_io_is_stale_temp(const char *name, const char *base);
+
+/* Removes the stale temp files of @path ("<path>.tmp.<pid>") from its
+ * directory. */
+TG_EXPORT void tg_io_remove_stale_temps(const char *path);
+
 /* fsync of the directory holding @path. */
 TG_EXPORT int tg_io_fsync_dir_of(const char *path);
 
