@@ -137,10 +137,12 @@ TgDecision *tg_engine_gate(TgEngine *engine, TgCandidate *cand, GError **error)
 {
 	g_autoptr(TgDecision) d = NULL;
 	g_autoptr(GError) local = NULL;
+	TgVerdict announced;
 
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	d = decide(engine, cand);
 	tg_engine_notify_decision(engine, cand, d);
+	announced = d->verdict;
 	if (engine->state) {
 		remember_decision(engine, d);
 		if (!tg_engine_save_state(engine, &local)) {
@@ -156,5 +158,7 @@ TgDecision *tg_engine_gate(TgEngine *engine, TgCandidate *cand, GError **error)
 				g_debug("last decision not saved after a failed audit write");
 		}
 	}
+	if (announced != TG_VERDICT_REFUSE && d->verdict == TG_VERDICT_REFUSE)
+		tg_engine_notify_late_refusal(engine, d);
 	return g_steal_pointer(&d);
 }

@@ -312,6 +312,12 @@ void tg_engine_notify_decision(TgEngine *engine, const TgCandidate *cand, TgDeci
 	(void)tg_engine_notify_support(engine);
 }
 
+void tg_engine_notify_late_refusal(TgEngine *engine, const TgDecision *d)
+{
+	if (notifier_ready(engine))
+		g_free(send_and_free(engine, outcome_notice(engine, "update-refused", d)));
+}
+
 /* ------------------------------------------------------------------ */
 /* Support period */
 

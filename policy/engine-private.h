@@ -41,6 +41,10 @@ gboolean tg_engine_read_running_version(const TgPolicy *policy, gchar **ret_vers
  * lifecycle events (support-extended, settings-changed). Deliveries are
  * recorded as notice.delivered / notice.failed. */
 void tg_engine_notify_decision(TgEngine *engine, const TgCandidate *cand, TgDecision *d);
+/* update-refused for a decision that a failed state or audit write turned
+ * into a refusal after its notices went out (the user may have been warned
+ * of an install that now does not happen). */
+void tg_engine_notify_late_refusal(TgEngine *engine, const TgDecision *d);
 void tg_engine_notify_event(TgEngine *engine, const char *type, JsonObject *fields);
 /* Support milestones: a [support] notice-days threshold reached or the end
  * passed, each recorded once (support.ending / support.ended) and announced

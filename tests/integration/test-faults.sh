@@ -21,7 +21,8 @@
 #    the decision into defer (11). So exit 0 is acceptable only when this
 #    run's allow decision is in the audit log and the disruption warning of
 #    the same transaction is a complete file in the spool; otherwise the
-#    exit must be 10, 11 or 1.
+#    exit must be 10, 11 or 1. A refusal (10) after the disruption warning
+#    went out needs an update-refused notice of the same transaction.
 #  - After every run: `tollgate audit verify` passes, the log ends with a
 #    newline (no partial line), and the state is the old one or the new one:
 #    `tollgate status --json` (floors, installed and pending versions,
@@ -158,6 +159,20 @@ check_after() {  # check_after CASE TEMPLATE MODE OLD NEW
     echo "stale state temp file not removed by the next open"
 }
 
+# A disruption warning announced an install (allow or defer) and then a
+# failed write refused it: the spool must also hold the update-refused
+# notice of that transaction.
+check_late_refusal() {
+  local f tx
+  for f in "$R"/notices/*-*.json; do
+    [ -e "$f" ] || continue
+    tx=$(jq -r 'select(.type == "disruption-warning" and .verdict != "refuse") | .transaction_id' "$f")
+    [ -n "$tx" ] || continue
+    grep -l "\"transaction_id\":\"$tx\"" "$R"/notices/*-*.json | xargs -r grep -l '"type":"update-refused"' |
+      grep -q . || echo "refused after the disruption warning of $tx went out, but no update-refused notice"
+  done
+}
+
 # Is exit status $rc acceptable for a run of CASE that failed with MODE?
 check_exit() {  # check_exit CASE MODE
   local name=$1 mode=$2 tx
@@ -166,6 +181,7 @@ check_exit() {  # check_exit CASE MODE
     return 0
   fi
   case "$name:$rc" in
+    gate-notify:10) check_late_refusal ;;
     gate*:10|gate*:1|gate-notify:11) return 0 ;;
     gate-notify:0)
       tx=$(jq -rs '[.[] | select(.event == "gate.decision")] | last |
