@@ -673,10 +673,16 @@ static gboolean parse_audit_group(TgKf *k, TgPolicy *p, GError **error)
 static gboolean parse_mechanism_group(TgKf *k, TgPolicy *p, GError **error)
 {
 	const char *g = "mechanism";
+	g_autofree gchar *mechanism = NULL;
 
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-	if (!take_label(k, g, "default", TRUE, &p->default_mechanism, error))
+	if (!take_label(k, g, "default", TRUE, &mechanism, error))
 		return FALSE;
+	if (mechanism) {
+		g_free(p->default_mechanism);
+		p->default_mechanism = g_steal_pointer(&mechanism);
+		p->default_mechanism_set = TRUE;
+	}
 	return tg_kf_check_remaining_keys(k, g, error);
 }
 

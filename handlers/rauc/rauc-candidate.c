@@ -15,10 +15,6 @@
 
 G_DEFINE_QUARK(tg-rauc-error-quark, tg_rauc_error)
 
-/* What config.c keeps in TgPolicy.default_mechanism when the policy has no
- * [mechanism] default: then RAUC updates are recorded as TG_RAUC_MECHANISM. */
-#define POLICY_BUILTIN_MECHANISM "default"
-
 /* Prefix of RAUC's LastError when the pre-install handler did not exit 0. */
 #define PRE_INSTALL_ERROR "Pre-install handler error"
 
@@ -417,8 +413,8 @@ void tg_rauc_candidate_apply_policy(TgCandidate *cand, const TgPolicy *policy)
 	g_return_if_fail(cand && policy);
 	if (cand->mechanism)
 		return;
-	if (policy->default_mechanism &&
-	    !g_str_equal(policy->default_mechanism, POLICY_BUILTIN_MECHANISM))
+	/* Without [mechanism] default, RAUC updates are recorded as TG_RAUC_MECHANISM. */
+	if (policy->default_mechanism_set)
 		return;
 	cand->mechanism = g_strdup(TG_RAUC_MECHANISM);
 }

@@ -305,9 +305,11 @@ static void test_mechanism(void **state)
 {
 	g_autoptr(TgPolicy) builtin = policy_with("");
 	g_autoptr(TgPolicy) named = policy_with("[mechanism]\ndefault=vendor-ota\n");
+	g_autoptr(TgPolicy) explicit = policy_with("[mechanism]\ndefault=default\n");
 	g_autoptr(GError) err = NULL;
 	g_autoptr(TgCandidate) plain = parse(manifest_plain, NULL, NULL, &err);
 	g_autoptr(TgCandidate) plain2 = parse(manifest_plain, NULL, NULL, &err);
+	g_autoptr(TgCandidate) plain3 = parse(manifest_plain, NULL, NULL, &err);
 	g_autoptr(TgCandidate) meta = parse(manifest_plain, "[tollgate]\nmechanism=casync\n",
 					    NULL, &err);
 
@@ -316,6 +318,9 @@ static void test_mechanism(void **state)
 	assert_string_equal(plain->mechanism, TG_RAUC_MECHANISM);
 	tg_rauc_candidate_apply_policy(plain2, named);
 	assert_null(plain2->mechanism);
+	/* Set explicitly, even to the built-in name, the policy's default wins. */
+	tg_rauc_candidate_apply_policy(plain3, explicit);
+	assert_null(plain3->mechanism);
 	tg_rauc_candidate_apply_policy(meta, named);
 	assert_string_equal(meta->mechanism, "casync");
 	assert_false(meta->has_metadata);

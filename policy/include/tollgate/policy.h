@@ -135,8 +135,10 @@ struct _TgPolicy {
 	gchar *checkpoint_key;		/* HMAC key or Ed25519 private key (PEM) */
 	gchar *checkpoint_alg;		/* "hmac-sha256" | "ed25519" */
 
-	/* [mechanism] default mechanism ID used when a candidate names none */
+	/* [mechanism] default mechanism ID used when a candidate names none
+	 * ("default" when the policy does not set it) */
 	gchar *default_mechanism;
+	gboolean default_mechanism_set;	/* the policy set [mechanism] default */
 
 	/* Groups parsed by later modules (notify, evidence) are kept here as
 	 * raw key files with only their groups, consumed by those modules. */
