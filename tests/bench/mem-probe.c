@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* LD_PRELOAD probe for the benchmarks: when the process exits, appends one
- * line "rss_kib private_kib anon_kib" from /proc/self/smaps_rollup to the
- * file named by $TG_MEM_PROBE_OUT.
+ * line "rss_kib private_dirty_kib anon_kib" from /proc/self/smaps_rollup to
+ * the file named by $TG_MEM_PROBE_OUT.
  *
  * ru_maxrss counts every resident page of the shared libraries a process
  * maps (GLib, OpenSSL, libc), pages that every other process using those
- * libraries shares on a device. Private_Clean + Private_Dirty is what the
- * process costs on its own: its heap, stack, relocated data and the pages
- * nobody else maps. Build: cc -shared -fPIC -o mem-probe.so mem-probe.c */
+ * libraries shares on a device. Private_Dirty is what the process costs on
+ * its own: its heap, stack and the library data pages it wrote (relocations,
+ * .data, .bss). Private_Clean is left out: it counts unmodified library
+ * pages that merely no other process maps at that moment, so it changes
+ * with whatever else runs on the machine.
+ * Build: cc -shared -fPIC -o mem-probe.so mem-probe.c */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +38,7 @@ __attribute__((destructor)) static void mem_probe_report(void)
 	if (!f)
 		return;
 	fprintf(f, "%ld %ld %ld\n", field(text, "\nRss:"),
-		field(text, "\nPrivate_Clean:") + field(text, "\nPrivate_Dirty:"),
+		field(text, "\nPrivate_Dirty:"),
 		field(text, "\nAnonymous:"));
 	fclose(f);
 }
