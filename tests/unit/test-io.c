@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -330,23 +329,12 @@ static void test_fault_bad_specs_ignored(void **data)
 	replace_ok(f->path, "clear");
 }
 
-static pid_t fork_child(void)
-{
-	pid_t parent = getpid();
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
-		_exit(9);
-	return pid;
-}
-
 /* Runs a replace of @path with "new" in a child with @spec armed; returns
  * TRUE when the child was SIGKILLed. */
 static gboolean replace_in_child(const char *path, const char *spec)
 {
 	int status = 0;
-	pid_t pid = fork_child();
+	pid_t pid = tg_test_fork_child();
 
 	if (pid == 0) {
 		set_fault(spec);
@@ -407,7 +395,7 @@ static void test_fault_count(void **data)
 		skip();
 	for (guint round = 0; round < 2; round++) {
 		int status = 0;
-		pid_t pid = fork_child();
+		pid_t pid = tg_test_fork_child();
 
 		if (pid == 0) {
 			g_setenv("TOLLGATE_FAULT_COUNT", counts, TRUE);
@@ -424,23 +412,10 @@ static void test_fault_count(void **data)
 	assert_file(counts, want);
 }
 
-/* A pid that no process has: a child that already exited and was reaped. */
-static pid_t dead_pid(void)
-{
-	int status = 0;
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0)
-		_exit(0);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return pid;
-}
-
 static void test_stale_temps(void **data)
 {
 	Fixture *f = *data;
-	pid_t dead = dead_pid();
+	pid_t dead = tg_test_dead_pid();
 	g_autofree gchar *stale = g_strdup_printf("file.tmp.%d", (int)dead);
 	g_autofree gchar *mine = g_strdup_printf("file.tmp.%d", (int)getpid());
 	g_autofree gchar *alive = g_strdup_printf("file.tmp.%d", (int)getppid());

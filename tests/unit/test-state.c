@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -132,19 +131,6 @@ static guint count_temps(const char *dir)
 	while (d && (name = g_dir_read_name(d)))
 		n += g_str_has_prefix(name, TG_STATE_FILE ".tmp.");
 	return n;
-}
-
-/* fork(); the child dies with this process, so a failed assertion in the
- * parent never leaves a child blocked on a pipe or a lock. */
-static pid_t fork_child(void)
-{
-	pid_t parent = getpid();
-	pid_t pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
-		_exit(9);
-	return pid;
 }
 
 static TgState *simple_state(const char *floor)
@@ -653,13 +639,8 @@ static void test_ensure_key_stale_temp(void **data)
 	g_autofree gchar *key = g_build_filename(dir, "state.key", NULL);
 	g_autofree gchar *stale = NULL;
 	g_autoptr(GError) err = NULL;
-	int status = 0;
-	pid_t dead = fork();
+	pid_t dead = tg_test_dead_pid();
 
-	assert_true(dead >= 0);
-	if (dead == 0)
-		_exit(0);
-	assert_int_equal(waitpid(dead, &status, 0), dead);
 	assert_int_equal(g_mkdir_with_parents(dir, 0700), 0);
 	stale = g_strdup_printf("%s.tmp.%d", key, (int)dead);
 	assert_true(g_file_set_contents(stale, "half a key", -1, NULL));
@@ -823,7 +804,7 @@ static gchar *run_crash(const Fixture *f, const char *dir, const char *spec,
 	g_autoptr(TgState) c = simple_state("3.0.0");
 	g_autofree gchar *text = NULL, *want = NULL;
 	int status = 0;
-	pid_t pid = fork_child();
+	pid_t pid = tg_test_fork_child();
 
 	if (pid == 0)
 		crash_child(dir, f->key, spec);
@@ -961,7 +942,7 @@ static void test_key_kill_fault(void **data)
 		g_autofree gchar *key = g_build_filename(f->tmp, name, NULL);
 		g_autoptr(GError) err = NULL;
 		int status = 0;
-		pid_t pid = fork_child();
+		pid_t pid = tg_test_fork_child();
 
 		if (pid == 0) {
 			set_fault(specs[i]);
@@ -1067,12 +1048,12 @@ static void test_lock_between_processes(void **data)
 	assert_int_equal(pipe(ready), 0);
 	assert_int_equal(pipe(release), 0);
 	assert_int_equal(pipe(order), 0);
-	holder = fork_child();
+	holder = tg_test_fork_child();
 	if (holder == 0)
 		holder_child(f, ready[1], release[0], order[1]);
 	assert_int_equal(read_byte(ready[0]), 'L');
 	assert_false(lock_is_free(f->dir));
-	waiter = fork_child();
+	waiter = tg_test_fork_child();
 	if (waiter == 0)
 		waiter_child(f, ready[1], order[1]);
 	assert_int_equal(read_byte(ready[0]), 'W');
@@ -1128,7 +1109,7 @@ static void test_concurrent_writers(void **data)
 
 	assert_int_equal(pipe(barrier), 0);
 	for (guint i = 0; i < N_WRITERS; i++) {
-		pids[i] = fork_child();
+		pids[i] = tg_test_fork_child();
 		if (pids[i] == 0) {
 			close(barrier[1]);
 			writer_child(f, barrier[0], i);

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <glib/gstdio.h>
 
 #include "tg-test.h"
@@ -50,4 +54,27 @@ gchar *tg_test_data(const char *name)
 	if (!src)
 		src = ".";
 	return g_build_filename(src, "tests", "data", name, NULL);
+}
+
+pid_t tg_test_fork_child(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
+		_exit(9);
+	return pid;
+}
+
+pid_t tg_test_dead_pid(void)
+{
+	int status = 0;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return pid;
 }

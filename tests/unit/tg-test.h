@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <glib.h>
+#include <sys/types.h>
 
 /* Fails with the GError's own message when @err is set. */
 #define assert_no_error(err) \
@@ -44,3 +45,10 @@ gchar *tg_test_write(const char *dir, const char *name, const char *text);
 
 /* Path of a file in the source tree (tests/data/...). Returns: (transfer full). */
 gchar *tg_test_data(const char *name);
+
+/* fork(); the child dies with this process, so a failed assertion in the
+ * parent never leaves a child blocked on a pipe or a lock. */
+pid_t tg_test_fork_child(void);
+
+/* A pid that no process has: a child that already exited and was reaped. */
+pid_t tg_test_dead_pid(void);
