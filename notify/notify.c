@@ -340,14 +340,7 @@ static gpointer notify_open(const TgPolicy *policy, GError **error)
 {
 	g_autoptr(GKeyFile) kf = tg_kf_copy_groups(policy->extra, is_notify_group);
 	g_autoptr(TgNotifier) nf = g_new0(TgNotifier, 1);
-	TgKf k = {
-		.kf = kf,
-		.file = policy->path ? policy->path : "policy",
-		.domain = TG_POLICY_ERROR,
-		.code_value = TG_POLICY_ERROR_VALUE,
-		.code_unknown = TG_POLICY_ERROR_UNKNOWN,
-		.origin = policy->origins,
-	};
+	TgKf k = tg_kf_for_policy(kf, policy);
 
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	nf->sinks = g_ptr_array_new_with_free_func((GDestroyNotify)sink_free);

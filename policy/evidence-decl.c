@@ -485,14 +485,7 @@ TgEvDecl *tg_ev_decl_parse(const TgPolicy *policy, GError **error)
 	g_autoptr(TgEvDecl) d = g_new0(TgEvDecl, 1);
 	g_auto(GStrv) groups = g_key_file_get_groups(kf, NULL);
 	gboolean had_limit = g_key_file_has_key(kf, "evidence", "index-limit", NULL);
-	TgKf k = {
-		.kf = kf,
-		.file = policy->path ? policy->path : "policy",
-		.domain = TG_POLICY_ERROR,
-		.code_value = TG_POLICY_ERROR_VALUE,
-		.code_unknown = TG_POLICY_ERROR_UNKNOWN,
-		.origin = policy->origins,
-	};
+	TgKf k = tg_kf_for_policy(kf, policy);
 
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	d->mechanisms = g_ptr_array_new_with_free_func((GDestroyNotify)mechanism_free);

@@ -420,3 +420,17 @@ GKeyFile *tg_kf_copy_groups(GKeyFile *from, gboolean (*want)(const char *group))
 	}
 	return kf;
 }
+
+TgKf tg_kf_for_policy(GKeyFile *kf, const TgPolicy *policy)
+{
+	TgKf k = {
+		.kf = kf,
+		.file = policy->path ? policy->path : "policy",
+		.domain = TG_POLICY_ERROR,
+		.code_value = TG_POLICY_ERROR_VALUE,
+		.code_unknown = TG_POLICY_ERROR_UNKNOWN,
+		.origin = policy->origins,
+	};
+
+	return k;
+}

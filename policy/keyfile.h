@@ -13,6 +13,8 @@
 
 #include <glib.h>
 
+#include "tollgate/policy.h"
+
 G_BEGIN_DECLS
 
 /* Separator between group and key in TgKf.origin keys. */
@@ -76,6 +78,10 @@ gboolean tg_kf_value_error(const TgKf *k, const char *group, const char *key, co
  * TgPolicy.extra work on such a copy, because tg_kf_take_*() consumes keys.
  * Returns: (transfer full). */
 GKeyFile *tg_kf_copy_groups(GKeyFile *from, gboolean (*want)(const char *group));
+
+/* A reader of @kf (such a copy) whose errors name @policy's file and its
+ * origins, in TG_POLICY_ERROR. */
+TgKf tg_kf_for_policy(GKeyFile *kf, const TgPolicy *policy);
 
 /* Escapes @value for an error message (control characters, quotes,
  * backslashes and bytes of invalid UTF-8 as \xNN, long values shortened
