@@ -18,7 +18,11 @@ demo_pkgs=(liblua5.3-dev lua5.3 libconfig-dev libswupdate-dev swupdate rauc squa
   dbus-session-bus-common openssl jq cpio util-linux mount perl)
 test_pkgs=(libcmocka-dev python3 python3-jsonschema python3-regex openssl jq rauc squashfs-tools dbus dbus-session-bus-common
   swupdate libswupdate-dev libconfig-dev liblua5.3-dev lua5.3 cpio dpkg-dev build-essential patch valgrind
-  chromium time)
+  chromium time
+  # The updater matrix (scripts/updaters.sh): SWUpdate 2024.12.1 with Lua 5.4,
+  # libubootenv 0.3.5 and json-c; RAUC 1.13 and 1.15.2.
+  cmake libyaml-dev zlib1g-dev libjson-c-dev liblua5.4-dev lua5.4 libdbus-1-dev libnl-genl-3-dev
+  libfdisk-dev xz-utils)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 
 case "$profile" in

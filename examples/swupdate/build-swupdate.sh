@@ -3,85 +3,55 @@
 # Builds SWUpdate from Debian's source package with tollgate's compiled-in
 # handler: a small, self-contained recipe (and what the integration test
 # runs). Nothing of SWUpdate is kept in tollgate's repository: the source
-# package is fetched with apt-get and cached.
+# package is fetched by scripts/updaters.sh (a private apt configuration;
+# the system's apt sources are never changed) and cached.
 #
-#   examples/swupdate/build-swupdate.sh [--cache DIR] OUTDIR
+#   examples/swupdate/build-swupdate.sh [--release CELL] [--cache DIR] OUTDIR
 #
-# --cache DIR  where the unpacked source package is kept between runs
-#              (default: _build/swupdate-src in the tollgate tree)
-# OUTDIR       a fresh copy of the source with make-patch.sh's patch
-#              applied, configured (minimal: libconfig parser, raw handler,
-#              no bootloader, tollgate) and built: OUTDIR/swupdate.
+# --release CELL  which SWUpdate: swupdate-2022.12 (Debian 12, default) or
+#                 swupdate-2024.12.1 (Debian 13); the patch that fits the
+#                 tree's layout is applied (handlers/Config.in up to 2024.05,
+#                 handlers/Kconfig from 2024.12).
+# --cache DIR     where scripts/updaters.sh keeps sources and prefixes
+#                 (default: _build/updaters in the tollgate tree)
+# OUTDIR          a fresh copy of the source with the patch applied,
+#                 configured (minimal: libconfig parser, raw handler, no
+#                 bootloader, tollgate) and built: OUTDIR/swupdate.
 #
 # Environment: TOLLGATE_PKGCONFIG names the pkg-config module of
 # libtollgate-swupdate (default tollgate-swupdate; the integration test uses
 # the build tree's tollgate-swupdate-uninstalled with PKG_CONFIG_PATH).
-# Needs: dpkg-dev, libconfig-dev, cpio, build-essential; a deb-src entry for
-# bookworm is added to /etc/apt/sources.list.d/ when apt has none (root).
+# Needs: libconfig-dev, cpio, build-essential; for 2024.12 also
+# libjson-c-dev, cmake, libyaml-dev and zlib1g-dev (libubootenv 0.3.5).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-cache=$top/_build/swupdate-src
+cache=$top/_build/updaters
+release=swupdate-2022.12
 while [ $# -gt 1 ]; do
   case "$1" in
     --cache) cache=$2; shift 2 ;;
+    --release) release=$2; shift 2 ;;
     *) echo "build-swupdate: unknown option '$1'" >&2; exit 2 ;;
   esac
 done
-out=${1:?usage: build-swupdate.sh [--cache DIR] OUTDIR}
+out=${1:?usage: build-swupdate.sh [--release CELL] [--cache DIR] OUTDIR}
 pc=${TOLLGATE_PKGCONFIG:-tollgate-swupdate}
-srcs=/etc/apt/sources.list.d/tollgate-deb-src.sources
 
-have_deb_src() {
-  grep -rqs -E '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null
-}
-
-# Writes a deb822 deb-src entry with the URIs of Debian's own sources.
-add_deb_src() {
-  local uri
-  uri=$(awk '/^URIs:/ && $2 ~ /debian\/?$/ && $2 !~ /security/ { print $2; exit }' \
-          /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-  uri=${uri:-http://deb.debian.org/debian}
-  cat >"$srcs" <<SRC
-# Written by tollgate's examples/swupdate/build-swupdate.sh: the SWUpdate
-# integration test builds SWUpdate from Debian's source package.
-Types: deb-src
-URIs: $uri
-Suites: bookworm bookworm-updates
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-  echo "build-swupdate: added $srcs"
-}
-
-fetch_source() {
-  local tmp
-  if ! have_deb_src; then
-    [ "$(id -u)" -eq 0 ] || { echo "build-swupdate: apt has no deb-src entry; run as root once or add one" >&2; exit 1; }
-    add_deb_src
-    apt-get update -qq
-  fi
-  tmp=$(mktemp -d "$(dirname "$cache")/swupdate-src.XXXXXX")
-  if ! (cd "$tmp" && apt-get source -qq swupdate >/dev/null 2>"$tmp/apt.err"); then
-    if [ "$(id -u)" -eq 0 ]; then apt-get update -qq; (cd "$tmp" && apt-get source -qq swupdate >/dev/null); else cat "$tmp/apt.err" >&2; exit 1; fi
-  fi
-  rm -rf "$cache"
-  mv "$(find "$tmp" -mindepth 1 -maxdepth 1 -type d -name 'swupdate-*' | head -1)" "$cache"
-  rm -rf "$tmp"
-}
-
-mkdir -p "$(dirname "$cache")"
-if [ ! -f "$cache/handlers/Config.in" ]; then
-  # One builder at a time fetches; the others wait for it.
-  exec 9>"$cache.lock"
-  flock 9
-  [ -f "$cache/handlers/Config.in" ] || fetch_source
-  flock -u 9
+src=$("$top/scripts/updaters.sh" --out "$cache" --source "$release")
+uenv=""
+if [ -f "$src/handlers/Kconfig" ]; then
+  patchfile=$here/0001-handlers-add-tollgate-from-2024.12.patch
+  "$top/scripts/updaters.sh" --out "$cache" libubootenv-0.3.5 >/dev/null
+  uenv=$cache/libubootenv-0.3.5/prefix
+  [ -f "$uenv/lib/libubootenv.so" ] || { echo "build-swupdate: libubootenv 0.3.5: $(cat "$cache/libubootenv-0.3.5/status")" >&2; exit 1; }
+else
+  patchfile=$here/0001-handlers-add-tollgate-upto-2024.05.patch
 fi
 
 rm -rf "$out"
-cp -a "$cache" "$out"
-patch -s -p1 -d "$out" <"$here/0001-handlers-add-tollgate.patch"
+cp -a "$src" "$out"
+patch -s -p1 -d "$out" <"$patchfile"
 
 cat >"$out/configs/tollgate_defconfig" <<CFG
 CONFIG_LIBCONFIG=y
@@ -99,14 +69,21 @@ CONFIG_TOLLGATE_PKGCONFIG="$pc"
 CFG
 # A sanitizer build of tollgate (TG_SANITIZE, set by the test environment)
 # needs the sanitizer runtime at SWUpdate's link.
-if [ -n "${TG_SANITIZE:-}" ]; then
+if [ -n "${TG_SANITIZE:-}" ] && [ -z "$uenv" ]; then
   echo "CONFIG_EXTRA_LDFLAGS=\"-fsanitize=$TG_SANITIZE\"" >>"$out/configs/tollgate_defconfig"
+fi
+# SWUpdate >= 2024.12 always links libubootenv and json-c.
+if [ -n "$uenv" ]; then
+  printf 'CONFIG_EXTRA_CFLAGS="-I%s/include"\nCONFIG_EXTRA_LDFLAGS="-L%s/lib -Wl,-rpath,%s/lib%s"\n' \
+    "$uenv" "$uenv" "$uenv" "${TG_SANITIZE:+ -fsanitize=$TG_SANITIZE}" >>"$out/configs/tollgate_defconfig"
+  export HAVE_LIBUBOOTENV=y HAVE_JSON_C=y PKG_CONFIG_PATH=$uenv/lib/pkgconfig${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 fi
 # Only libconfig among the optional libraries: a small, quick build.
 export HAVE_LIBCONFIG=y
 for v in LUA LIBARCHIVE LIBCURL LIBFDISK LIBBLKID LIBGPIOD LIBMTD LIBUBI LIBEXT2FS LIBZEROMQ \
          ZLIB ZSTD LIBSSL LIBSYSTEMD LIBCRYPTO WOLFSSL MBEDTLS P11KIT JSON_C LIBWEBSOCKETS \
-         LIBRSYNC URIPARSER ZCK; do
+         LIBRSYNC URIPARSER ZCK LIBUBOOTENV LIBEBGENV LIBTEGRABOOT_TOOLS LIBBTRFS; do
+  [ -n "$uenv" ] && { [ $v = JSON_C ] || [ $v = LIBUBOOTENV ]; } && continue
   export "HAVE_$v=n"
 done
 make -s -C "$out" tollgate_defconfig >"$out/build.log" 2>&1

@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Writes the patch that adds tollgate's compiled-in handler to an SWUpdate
-# source tree (Debian's 2022.12 package layout: handlers/Config.in).
+# source tree. Two layouts, one patch each (named by the releases they fit):
+#   handlers/Config.in  SWUpdate up to 2024.05  0001-handlers-add-tollgate-upto-2024.05.patch
+#   handlers/Kconfig    SWUpdate 2024.12+       0001-handlers-add-tollgate-from-2024.12.patch
 #
-#   examples/swupdate/make-patch.sh SWUPDATE_TREE > 0001-handlers-add-tollgate.patch
+#   examples/swupdate/make-patch.sh SWUPDATE_TREE > PATCH
 #
 # SWUPDATE_TREE is an unmodified tree (e.g. from `apt-get source swupdate`).
 # The patch holds only tollgate's pieces: handlers/tollgate_handler.c, one
-# line in handlers/Makefile, the Config.in entries and the Makefile.flags
-# block (Config.in.fragment, Makefile.fragment).
+# line in handlers/Makefile, the Config.in or Kconfig entries and the
+# Makefile.flags block (Config.in.fragment or Kconfig.fragment,
+# Makefile.fragment).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 src=${1:?usage: make-patch.sh SWUPDATE_TREE}
-for f in handlers/Makefile handlers/Config.in Makefile.flags; do
+kc=Config.in
+[ -f "$src/handlers/Kconfig" ] && kc=Kconfig
+for f in handlers/Makefile "handlers/$kc" Makefile.flags; do
   [ -f "$src/$f" ] || { echo "make-patch: $src/$f is missing; is $src an SWUpdate tree?" >&2; exit 1; }
 done
 
@@ -24,8 +29,8 @@ trap 'rm -rf "$work"' EXIT
 cp "$src/handlers/Makefile" "$work/Makefile"
 printf 'obj-$(CONFIG_TOLLGATE) += tollgate_handler.o\n' >>"$work/Makefile"
 
-# handlers/Config.in: the entries before the final endmenu.
-awk -v frag="$here/Config.in.fragment" '
+# handlers/Config.in or Kconfig: the entries before the final endmenu.
+awk -v frag="$here/$kc.fragment" '
   { lines[NR] = $0 }
   $0 == "endmenu" { last = NR }
   END {
@@ -40,11 +45,12 @@ awk -v frag="$here/Config.in.fragment" '
       }
       print lines[i]
     }
-  }' "$src/handlers/Config.in" >"$work/Config.in"
+  }' "$src/handlers/$kc" >"$work/$kc"
 
 # Makefile.flags: the pkg-config block.
 cp "$src/Makefile.flags" "$work/Makefile.flags"
-{ printf '\n# tollgate (handlers/tollgate_handler.c)\n'; sed -n '/^ifeq (\$(CONFIG_TOLLGATE),y)/,/^endif/p' "$here/Makefile.fragment"; } \
+{ printf '\n# tollgate (handlers/tollgate_handler.c)\n'; awk '/^ifeq \(\$\(CONFIG_TOLLGATE\),y\)/ { on = 1 }
+  on { print } on && /^if/ { depth++ } on && /^endif/ { if (--depth == 0) exit }' "$here/Makefile.fragment"; } \
   >>"$work/Makefile.flags"
 
 cat <<HDR
@@ -64,5 +70,5 @@ udiff() {  # old new path
 udiff /dev/null "$top/handlers/swupdate/tollgate_handler.c" handlers/tollgate_handler.c |
   sed '1s|^--- a/handlers/tollgate_handler.c|--- /dev/null|'
 udiff "$src/handlers/Makefile" "$work/Makefile" handlers/Makefile
-udiff "$src/handlers/Config.in" "$work/Config.in" handlers/Config.in
+udiff "$src/handlers/$kc" "$work/$kc" "handlers/$kc"
 udiff "$src/Makefile.flags" "$work/Makefile.flags" Makefile.flags

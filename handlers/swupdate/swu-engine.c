@@ -108,7 +108,7 @@ TgEngine *tg_swu_engine_open(const TgSwuEngineOptions *opts, GError **error)
 		.now = opts->now,
 		.checks = tg_checks_builtin(),
 		.updater = "swupdate",
-		.updater_version = opts->updater_version,
+		.updater_version = tg_swu_updater_version(opts->updater_version),
 		.notify = &swu_ops,
 	};
 	TgEngine *engine;

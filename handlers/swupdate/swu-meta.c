@@ -16,7 +16,7 @@ TgCandidate *tg_swu_candidate_new(const char *version, const char *name,
 	cand->version = g_strdup(version && *version ? version : NULL);
 	cand->name = g_strdup(name && *name ? name : NULL);
 	cand->updater = g_strdup("swupdate");
-	cand->updater_version = g_strdup(updater_version);
+	cand->updater_version = g_strdup(tg_swu_updater_version(updater_version));
 	return cand;
 }
 

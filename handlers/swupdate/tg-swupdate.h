@@ -127,6 +127,26 @@ TgSwuTiming *tg_swu_timing_new(const char *phase);
 void tg_swu_timing_free(TgSwuTiming *timing);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgSwuTiming, tg_swu_timing_free)
 
+/* ---- SWUpdate's version (swu-version.c) ---- */
+
+/* Returns: (transfer none): @reported when it is a real version (not empty,
+ * not Lua's 0.0), else the version found in the SWUpdate binary this process
+ * runs in or under (its banner, else its Debian package), else "unknown".
+ * Never NULL; detected once per process. */
+const char *tg_swu_updater_version(const char *reported);
+
+/* ---- the running install's verdict (swu-verdict.c) ---- */
+
+/* Remembers tollgate's verdict for @cand, the install SWUpdate is running:
+ * @stopped is TRUE for a refusal, a deferral or a gate that could not
+ * decide (all of which make SWUpdate abort the install). */
+void tg_swu_verdict_remember(const TgCandidate *cand, gboolean stopped);
+
+/* Returns: TRUE when SWUpdate's failure report for @cand only follows
+ * tollgate's own stop of the same sw-description (then no update.failed is
+ * recorded); FALSE for a real failure. Forgets the remembered verdict. */
+gboolean tg_swu_verdict_take_stopped(const TgCandidate *cand);
+
 /* ---- progress INFO payloads (swu-info.c) ---- */
 
 /* Returns: (transfer full): {"tollgate": {"kind": @kind, @member: @value}}

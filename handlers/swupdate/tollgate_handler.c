@@ -16,12 +16,13 @@
  * POSTFAILURE  (SWUpdate 2024.05+) records a failed install.
  * other        ignored (0), so a newer SWUpdate's phases do no harm.
  *
- * Layouts of struct swupdate_cfg (chosen at build time, Kconfig):
- *   default                          2022.12 .. 2025.05: version-range fields
- *                                    in struct swupdate_cfg
- *   CONFIG_TOLLGATE_UPDATE_TYPES     2025.12+: they moved into
- *                                    struct swupdate_type_cfg (cfg->update_type)
- *   CONFIG_TOLLGATE_POSTFAILURE      2024.05+: the POSTFAILURE phase exists
+ * Layouts of struct swupdate_cfg, chosen at build time from SWUpdate's own
+ * VERSION and PATCHLEVEL (examples/swupdate/Makefile.fragment):
+ *   default                2022.12 .. 2025.05: version-range fields in
+ *                          struct swupdate_cfg
+ *   TG_SWU_UPDATE_TYPES    2025.12+: they moved into struct swupdate_type_cfg
+ *                          (cfg->update_type)
+ *   TG_SWU_POSTFAILURE     2024.05+: the POSTFAILURE phase exists
  *
  * The update version comes from get_swupdate_cfg()->version (the top-level
  * version of sw-description), the metadata from the entry's properties, the
@@ -42,7 +43,7 @@
 
 #include "tg-swupdate.h"
 
-#ifdef CONFIG_TOLLGATE_UPDATE_TYPES
+#ifdef TG_SWU_UPDATE_TYPES
 #define TG_SWU_TYPE_NAME(c) ((c)->update_type_name)
 #define TG_SWU_TYPE_FIELD(c, f) ((c)->update_type ? (c)->update_type->f : 0)
 #define TG_SWU_MIN_VERSION(c) ((c)->update_type ? (c)->update_type->minimum_version : "")
@@ -54,7 +55,12 @@
 #define TG_SWU_MAX_VERSION(c) ((c)->maximum_version)
 #endif
 
-#ifdef SWU_VER
+/* TG_SWU_RELEASE comes from the top Makefile's VERSION, PATCHLEVEL and
+ * SUBLEVEL (examples/swupdate/Makefile.fragment); SWU_VER is `git describe`
+ * and empty in a tarball build. */
+#if defined(TG_SWU_RELEASE)
+#define TG_SWU_VERSION TG_SWU_RELEASE
+#elif defined(SWU_VER)
 #define TG_SWU_VERSION SWU_VER
 #else
 #define TG_SWU_VERSION NULL
@@ -139,6 +145,8 @@ static int preinstall(struct img_type *img)
 	g_autofree gchar *info = NULL;
 
 	trace_swupdate_checks(get_swupdate_cfg());
+	if (cand)
+		tg_swu_verdict_remember(cand, !d || d->verdict != TG_VERDICT_ALLOW);
 	if (!d) {
 		ERROR("tollgate: %s; the update must not be installed", err->message);
 		return -1;
@@ -162,9 +170,16 @@ static int record(struct img_type *img, gboolean failed)
 	g_autoptr(TgSwuTiming) timing = tg_swu_timing_new(failed ? "postfailure" : "postinst");
 	g_autoptr(GError) err = NULL;
 	g_autoptr(TgCandidate) cand = build_candidate(img, &err);
-	g_autoptr(TgEngine) engine = cand ? open_engine(&err) : NULL;
+	g_autoptr(TgEngine) engine = NULL;
 	gboolean ok = FALSE;
 
+	if (cand && tg_swu_verdict_take_stopped(cand) && failed) {
+		INFO("tollgate: SWUpdate's failure report follows tollgate's own stop of %s; "
+		     "not recorded as a failed install", cand->version);
+		return 0;
+	}
+	if (cand)
+		engine = open_engine(&err);
 	if (engine)
 		ok = failed ? tg_engine_failed(engine, cand, "SWUpdate reported the install as failed",
 					       &err)
@@ -196,7 +211,7 @@ static int tollgate_script(struct img_type *img, void *data)
 		return preinstall(img);
 	case POSTINSTALL:
 		return record(img, FALSE);
-#ifdef CONFIG_TOLLGATE_POSTFAILURE
+#ifdef TG_SWU_POSTFAILURE
 	case POSTFAILURE:
 		return record(img, TRUE);
 #endif

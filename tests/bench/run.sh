@@ -513,7 +513,7 @@ bench_handler() {
 	local d=$work/builtin label="in SWUpdate: compiled-in handler"
 	export PKG_CONFIG_PATH=$build/meson-uninstalled${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
 	if ! TOLLGATE_PKGCONFIG=tollgate-swupdate-uninstalled \
-	     "$src/examples/swupdate/build-swupdate.sh" --cache "${TG_SWUPDATE_CACHE:-$src/_build/swupdate-src}" \
+	     "$src/examples/swupdate/build-swupdate.sh" --cache "${TG_SWUPDATE_CACHE:-$src/_build/updaters}" \
 	     "$work/swupdate-builtin" >"$work/build-swupdate.log" 2>&1; then
 		result "$label" "not measured: building SWUpdate failed ($(tail -n1 "$work/build-swupdate.log"))" \
 			"-" "-" "-" "-"
@@ -538,7 +538,7 @@ bench_handler() {
 	handler_rows "$label" "$(timing_median "$d"/with-*.log preinst)" \
 		"$(timing_median "$d"/with-*.log postinst)" "$(printf '%s\n' "${times[@]}" | median)"
 	note "- Compiled-in handler: SWUpdate 2022.12 from Debian's source package with"
-	note "  \`examples/swupdate/0001-handlers-add-tollgate.patch\` (minimal configuration: no"
+	note "  \`examples/swupdate/0001-handlers-add-tollgate-upto-2024.05.patch\` (minimal configuration: no"
 	note "  signing, no hash check), the same ${image_mb} MiB raw install with a tollgate entry;"
 	note "  times from \`TOLLGATE_TIMING=1\`."
 }

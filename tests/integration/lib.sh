@@ -5,6 +5,14 @@ TG_BUILD_DIR=${TG_BUILD_DIR:?run through meson test}
 TG_SOURCE_DIR=${TG_SOURCE_DIR:?run through meson test}
 TG=$TG_BUILD_DIR/handlers/cli/tollgate
 
+# The updater matrix (tests/run.sh): a build made with -Dswupdate_prefix
+# tests that SWUpdate, TG_RAUC_PREFIX names the RAUC under test; their
+# binaries come first on PATH. Unset or empty: the system's.
+[ -n "${TG_SWUPDATE_PREFIX:-}" ] && PATH=$TG_SWUPDATE_PREFIX/bin:$PATH
+[ -n "${TG_RAUC_PREFIX:-}" ] && PATH=$TG_RAUC_PREFIX/bin:$PATH
+export PATH
+LUA=lua${TG_LUA_VERSION:-5.3}
+
 W=$(mktemp -d "${TMPDIR:-/tmp}/tg-it-XXXXXX")
 chmod 0755 "$W"
 cleanup() { rm -rf "$W"; }

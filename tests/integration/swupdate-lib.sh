@@ -274,6 +274,37 @@ swu_scenarios() {
   if jq -e '.components.system.floor == "1.2.1" and .components.system.security_floor == "1.2.1"' "$W/status.json" >/dev/null; then
     ok "floor 1.2.1 after the second commit"; else not_ok "floor after second commit"; cat "$W/status.json"; fi
   expect_exit 0 "audit log verifies" -- tg audit verify
+  # SWUpdate 2024.05+ reports every aborted install to its handlers
+  # (POSTFAILURE): tollgate's own refusals and deferrals are not failures.
+  expect_audit "no refusal or deferral is recorded as update.failed" 'all(.[]; .event != "update.failed")'
+  expect_audit "every record names SWUpdate's real version" \
+    '[.[] | select(.updater.name? == "swupdate") | .updater.version] | length > 0 and all(type == "string" and test("^[0-9]{4}\\.[0-9]{2}"))'
+}
+
+# swu_two_installs FLAGS BINARY [ARGS...]: two installs by one daemon (from
+# 2024.12 SWUpdate opens and closes a Lua state per install, which unloads
+# and reloads the Lua module), a refusal between them.
+swu_two_installs() {
+  local flags=$1; shift
+  local sec='class = "security"; risk = "remote code execution"; advisories = ["CVE-2026-4444"]; severity = "high";'
+  rm -rf "$W/state"   # a fresh device: the scenarios before postponed features
+  swu_policy
+  make_swu two-a 1.6.0 "$sec" $flags
+  make_swu two-down 0.9.0 "$sec" $flags
+  make_swu two-b 1.7.0 "$sec" $flags
+  start_daemon "$@" || return 0
+  push_update two-a
+  push_update two-down
+  push_update two-b
+  if kill -0 "$SWU_DAEMON" 2>/dev/null && [ "$(grep -c "SWUPDATE successful" "$W/daemon.log")" -eq 2 ] &&
+     [ "$(cat "$SWU_TARGET")" = "payload 1.7.0" ]; then
+    ok "one daemon installs twice around a refusal (module reloaded, no crash)"
+  else
+    not_ok "one daemon, three updates: daemon $(kill -0 "$SWU_DAEMON" 2>/dev/null && echo alive || echo gone), target '$(cat "$SWU_TARGET")'"
+    grep -E "tollgate|ERROR|successful|failed|egmentation|register" "$W/daemon.log" | tail -12 | sed 's/^/  | /'
+  fi
+  swu_stop "$SWU_DAEMON"
+  expect_audit "the refusal between them is no update.failed" 'all(.[]; .event != "update.failed")'
 }
 
 # swu_notice_scenario FLAGS BINARY [ARGS...]: Done-when 5. A progress client

@@ -7,11 +7,11 @@
 # report with the ICS table.
 . "$(dirname "$0")/lib.sh"
 
-for t in swupdate swupdate-client lua5.3 openssl cpio jq; do
+for t in swupdate swupdate-client "$LUA" openssl cpio jq; do
   command -v "$t" >/dev/null || { echo "SKIP: $t is not installed (scripts/install-deps.sh demo)"; exit 77; }
 done
 [ -f "$TG_BUILD_DIR/handlers/swupdate/tollgate_swupdate.so" ] ||
-  { echo "SKIP: the Lua module was not built (liblua5.3-dev missing)"; exit 77; }
+  { echo "SKIP: the Lua module was not built (no Lua development files for the Lua swupdate links)"; exit 77; }
 
 RUN=$W/run
 start=$(date +%s)

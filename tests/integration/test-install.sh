@@ -96,26 +96,26 @@ fi
   ok "libtollgate-swupdate.a, its header and pkg-config file (SWUpdate's build)" ||
   not_ok "the SWUpdate handler library is not installed completely"
 
-# ---- Lua plugin on the Lua 5.3 paths ------------------------------------------
+# ---- Lua plugin on the paths of the Lua it was built for ($LUA) -------------
 if [ -f "$TG_BUILD_DIR/handlers/swupdate/tollgate_swupdate.so" ]; then
-  mode_is "Lua module" "$prefix/lib/lua/5.3/tollgate_swupdate.so" 755
-  mode_is "SWUpdate's Lua entry point" "$datadir/lua/5.3/swupdate_handlers.lua" 644
-  mode_is "tollgate's Lua handler" "$datadir/lua/5.3/tollgate_swupdate_handler.lua" 644
-  if command -v lua5.3 >/dev/null; then
-    # The directories are on Lua 5.3's default search path (as Debian's
-    # liblua5.3 compiles it in, the one SWUpdate uses)...
-    paths=$(lua5.3 -e 'print(package.path) print(package.cpath)')
-    grep -qF "$prefix/lib/lua/5.3/?.so" <<<"$paths" && grep -qF "$datadir/lua/5.3/?.lua" <<<"$paths" &&
-      ok "module and handler directories are on Lua 5.3's default paths" ||
+  mode_is "Lua module" "$prefix/lib/lua/$TG_LUA_VERSION/tollgate_swupdate.so" 755
+  mode_is "SWUpdate's Lua entry point" "$datadir/lua/$TG_LUA_VERSION/swupdate_handlers.lua" 644
+  mode_is "tollgate's Lua handler" "$datadir/lua/$TG_LUA_VERSION/tollgate_swupdate_handler.lua" 644
+  if command -v "$LUA" >/dev/null; then
+    # The directories are on that Lua's default search path (as Debian's
+    # liblua compiles it in: the one SWUpdate links)...
+    paths=$("$LUA" -e 'print(package.path) print(package.cpath)')
+    grep -qF "$prefix/lib/lua/$TG_LUA_VERSION/?.so" <<<"$paths" && grep -qF "$datadir/lua/$TG_LUA_VERSION/?.lua" <<<"$paths" &&
+      ok "module and handler directories are on $LUA's default paths" ||
       not_ok "installed Lua directories are not on the default paths: $paths"
     # ...and what is there loads, with the default paths moved into DESTDIR.
-    expect_exit 0 "lua5.3 loads the installed module" -- env "${HOST_ENV[@]}" \
+    expect_exit 0 "$LUA loads the installed module" -- env "${HOST_ENV[@]}" \
       LUA_CPATH="$(sed -n 2p <<<"$paths" | sed "s|$prefix/|$R$prefix/|g")" \
       LUA_PATH="$(sed -n 1p <<<"$paths" | sed "s|$datadir/|$R$datadir/|g")" \
-      lua5.3 -e 'local t = require("tollgate_swupdate"); assert(t.handler_name == "tollgate")'
+      "$LUA" -e 'local t = require("tollgate_swupdate"); assert(t.handler_name == "tollgate")'
   fi
 else
-  echo "# Lua module not built (liblua5.3-dev missing): Lua paths not checked"
+  echo "# Lua module not built (no Lua development files): Lua paths not checked"
 fi
 
 # ---- systemd units and tmpfiles.d ----------------------------------------------

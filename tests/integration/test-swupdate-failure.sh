@@ -7,7 +7,7 @@
 . "$(dirname "$0")/swupdate-lib.sh"
 swu_require swupdate swupdate-client cpio openssl jq
 [ -f "$TG_BUILD_DIR/handlers/swupdate/tollgate_swupdate.so" ] ||
-  { echo "SKIP: the Lua module was not built (liblua5.3-dev missing)"; exit 77; }
+  { echo "SKIP: the Lua module was not built (no Lua development files for the Lua swupdate links)"; exit 77; }
 "$TG" swupdate-listen --help >/dev/null 2>&1 || { echo "SKIP: no swupdate-listen"; exit 77; }
 export LUA_PATH="$TG_SOURCE_DIR/handlers/swupdate/lua/?.lua;;"
 export LUA_CPATH="$TG_BUILD_DIR/handlers/swupdate/?.so;;"

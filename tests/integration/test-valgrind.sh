@@ -121,8 +121,8 @@ vg 0 "RAUC post-install without a policy exits 0 and says why" -- \
 # of handlers/swupdate/lua/tollgate-lua.c; extend with the handler scenarios.
 valgrind_swupdate_lua() {
   local mod=$TG_BUILD_DIR/handlers/swupdate/tollgate_swupdate.so
-  if [ ! -f "$mod" ] || ! command -v lua5.3 >/dev/null; then
-    echo "# Lua module not built or lua5.3 missing: Lua memcheck not run"; return 0
+  if [ ! -f "$mod" ] || ! command -v "$LUA" >/dev/null; then
+    echo "# Lua module not built or $LUA missing: Lua memcheck not run"; return 0
   fi
   cat >"$W/lua-scenario.lua" <<'EOF'
 local t = require("tollgate_swupdate")
@@ -138,8 +138,8 @@ code = t.gate(image("v2", {}), opts)
 assert(code == 10, "gate v2: " .. tostring(code))
 EOF
   printf 'software = { version = "1.3.0"; };\n' >"$W/sw-description"
-  vg 0 "Lua module: gate, installed, failed in lua5.3" -- env LUA_CPATH="$TG_BUILD_DIR/handlers/swupdate/?.so;;" \
-    lua5.3 "$W/lua-scenario.lua" "$P" "$W/sw-description"
+  vg 0 "Lua module: gate, installed, failed in $LUA" -- env LUA_CPATH="$TG_BUILD_DIR/handlers/swupdate/?.so;;" \
+    "$LUA" "$W/lua-scenario.lua" "$P" "$W/sw-description"
 }
 valgrind_swupdate_lua
 

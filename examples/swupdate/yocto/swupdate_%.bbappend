@@ -2,14 +2,13 @@
 # meta-<yours>/recipes-support/swupdate/swupdate_%.bbappend
 # Builds SWUpdate with tollgate's compiled-in handler. Needs a tollgate recipe
 # that installs libtollgate-swupdate.a, its headers and tollgate-swupdate.pc
-# (meson install does), and the patch from tollgate's examples/swupdate/
-# (written for SWUpdate's handlers/Config.in layout; for 2025.12 and later
-# put Kconfig.fragment into handlers/Kconfig and enable the layout options in
-# tollgate.cfg).
+# (meson install does), and the patch from tollgate's examples/swupdate/ that
+# fits the SWUpdate release: -upto-2024.05 (handlers/Config.in) or
+# -from-2024.12 (handlers/Kconfig).
 FILESEXTRAPATHS:prepend := "${THISDIR}/${PN}:"
 
 SRC_URI += " \
-    file://0001-handlers-add-tollgate.patch \
+    file://0001-handlers-add-tollgate-from-2024.12.patch \
     file://tollgate.cfg \
 "
 

@@ -168,6 +168,8 @@ static int gate(lua_State *L)
 	} else {
 		message = g_strdup_printf("%s; the update must not be installed", err->message);
 	}
+	if (cand)
+		tg_swu_verdict_remember(cand, code != 0);
 	g_ptr_array_remove(infos, NULL);
 	lua_pushinteger(L, code);
 	lua_pushstring(L, message);
@@ -185,6 +187,14 @@ static int record(lua_State *L, gboolean failed, const char *reason)
 	gboolean ok = FALSE;
 
 	cand = image_candidate(L, 1, 2, &err);
+	if (cand && tg_swu_verdict_take_stopped(cand) && failed) {
+		lua_pushboolean(L, TRUE);
+		lua_pushfstring(L, "SWUpdate's failure report follows tollgate's own stop of %s; "
+				"not recorded as a failed install",
+				cand->version ? cand->version : "(no version)");
+		push_infos(L, infos);
+		return 3;
+	}
 	if (cand)
 		engine = open_engine(L, 2, infos, &err);
 	if (engine)

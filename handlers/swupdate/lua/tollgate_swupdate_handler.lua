@@ -21,8 +21,14 @@ local function options()
 	if swupdate.tmpdir then
 		opts.swdesc = swupdate.tmpdir() .. "sw-description"
 	end
-	if v and v.version then
+	-- getversion() gives 0.0 when SWUpdate was built outside git (release
+	-- tarballs, Debian) and never the sublevel: the module then reads the
+	-- version from the binary itself.
+	if v and v.version and v.version > 0 then
 		opts.updater_version = string.format("%d.%02d", v.version, v.patchlevel or 0)
+		if v.sublevel and v.sublevel > 0 then
+			opts.updater_version = opts.updater_version .. "." .. v.sublevel
+		end
 	end
 	return opts
 end

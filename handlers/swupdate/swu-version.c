@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SWUpdate's own version, for the audit records. What SWUpdate reports is
+ * often empty: its build takes the version from `git describe`, so a build
+ * from a release tarball (Debian's, many Yocto and Buildroot builds) says
+ * "SWUpdate v" and the Lua interface's getversion() gives 0.0 (and never the
+ * sublevel). In order: the version the adapter was given when it is a real
+ * one; the banner compiled into the SWUpdate binary (this process, or for
+ * the precheck the swupdate process above it); the version of the Debian
+ * package that installed that binary; else "unknown" (never NULL). */
+#include "tg-swupdate.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#define BANNER "SWUpdate v"
+
+static gboolean is_real_version(const char *v)
+{
+	return v && g_ascii_isdigit(v[0]) && !g_str_has_prefix(v, "0.") && strcmp(v, "0") != 0;
+}
+
+/* The version after "SWUpdate v" in the binary at @exe, or NULL. */
+static gchar *banner_version(const char *exe)
+{
+	g_autoptr(GMappedFile) map = g_mapped_file_new(exe, FALSE, NULL);
+	const char *data, *end, *p;
+	gsize len;
+
+	if (!map)
+		return NULL;
+	data = g_mapped_file_get_contents(map);
+	len = g_mapped_file_get_length(map);
+	end = data + len;
+	for (p = memmem(data, len, BANNER, strlen(BANNER)); p;
+	     p = memmem(p + 1, (gsize)(end - p - 1), BANNER, strlen(BANNER))) {
+		const char *v = p + strlen(BANNER), *q = v;
+
+		while (q < end && (g_ascii_isalnum(*q) || strchr(".+~-_", *q)))
+			q++;
+		if (q > v && g_ascii_isdigit(*v))
+			return g_strndup(v, (gsize)(q - v));
+	}
+	return NULL;
+}
+
+/* Version of the Debian package "swupdate" when its file list has @exe. */
+static gchar *dpkg_version(const char *exe)
+{
+	g_autofree gchar *list = NULL, *status = NULL, *line = NULL;
+	const char *stanza;
+
+	if (!g_file_get_contents("/var/lib/dpkg/info/swupdate.list", &list, NULL, NULL))
+		return NULL;
+	line = g_strconcat("\n", exe, "\n", NULL);
+	if (!strstr(list, line) && !g_str_has_prefix(list, line + 1))
+		return NULL;
+	if (!g_file_get_contents("/var/lib/dpkg/status", &status, NULL, NULL))
+		return NULL;
+	for (stanza = strstr(status, "Package: swupdate\n"); stanza;
+	     stanza = strstr(stanza + 1, "Package: swupdate\n")) {
+		const char *v, *stop = strstr(stanza, "\n\n");
+
+		if (stanza != status && stanza[-1] != '\n')
+			continue;
+		v = strstr(stanza, "\nVersion: ");
+		if (v && (!stop || v < stop))
+			return g_strndup(v + 10, strcspn(v + 10, "\n"));
+	}
+	return NULL;
+}
+
+/* The SWUpdate binary this process belongs to: itself, or an ancestor
+ * (the precheck runs as SWUpdate's preupdatecmd, possibly under a shell). */
+static gchar *swupdate_exe(void)
+{
+	pid_t pid = getpid();
+
+	for (int depth = 0; depth < 4 && pid > 1; depth++) {
+		g_autofree gchar *link = g_strdup_printf("/proc/%d/exe", (int)pid);
+		g_autofree gchar *exe = g_file_read_link(link, NULL);
+		g_autofree gchar *stat_path = g_strdup_printf("/proc/%d/stat", (int)pid);
+		g_autofree gchar *stat = NULL;
+		const char *paren;
+
+		if (exe) {
+			g_autofree gchar *base = g_path_get_basename(exe);
+
+			if (g_str_has_prefix(base, "swupdate"))
+				return g_steal_pointer(&exe);
+		}
+		if (!g_file_get_contents(stat_path, &stat, NULL, NULL) ||
+		    !(paren = strrchr(stat, ')')))
+			return NULL;
+		pid = (pid_t)g_ascii_strtoll(paren + 4, NULL, 10);	/* ") S PPID" */
+	}
+	return NULL;
+}
+
+static gchar *detect(void)
+{
+	g_autofree gchar *exe = swupdate_exe();
+	gchar *v = NULL;
+
+	if (exe && !(v = banner_version(exe)))
+		v = dpkg_version(exe);
+	return v ? v : g_strdup("unknown");
+}
+
+const char *tg_swu_updater_version(const char *reported)
+{
+	static gchar *detected;
+
+	if (is_real_version(reported))
+		return reported;
+	if (g_once_init_enter(&detected))
+		g_once_init_leave(&detected, detect());
+	return detected;
+}
