@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what is missing, builds with
 # warnings as errors and runs the whole suite (unit, fuzz corpus replay,
-# integration), repeats the whole suite in a second build with
+# integration), runs the SWUpdate and RAUC integration tests against the
+# updater matrix (tests/matrix.sh), repeats the whole suite in a second build with
 # AddressSanitizer and UndefinedBehaviorSanitizer, and, when clang and
 # libFuzzer are installed, runs every fuzz target for a short campaign.
 #
@@ -13,6 +14,10 @@ out=${TG_RUN_BUILD:-_build}
 fuzz_secs=${TG_FUZZ_SECONDS:-10}
 
 scripts/install-deps.sh test
+# Sources and prefixes of the updater matrix (scripts/updaters.sh), also the
+# SWUpdate trees the compiled-in handler test builds from.
+mkdir -p "$out"
+export TG_SWUPDATE_CACHE=$(cd "$out" && pwd)/updaters
 
 setup() {  # dir, extra meson options...
   local dir=$1; shift
@@ -30,6 +35,8 @@ setup "$out/test" -Dwerror=true -Dfault_injection=true
 ninja -C "$out/test"
 stage "test suite"
 meson test -C "$out/test" --print-errorlogs --num-processes 2
+stage "updater matrix: SWUpdate and RAUC entry points on every version"
+tests/matrix.sh "$out"
 
 stage "whole suite under ASan+UBSan"
 setup "$out/asan" -Dwerror=true -Dfault_injection=true -Db_sanitize=address,undefined -Db_lundef=false

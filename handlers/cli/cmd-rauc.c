@@ -96,7 +96,7 @@ static TgEngine *open_engine(const TgRaucListener *l, GError **error)
 		.now = l->global->now,
 		.checks = tg_checks_builtin(),
 		.updater = "rauc",
-		.updater_version = g_getenv("RAUC_VERSION"),
+		.updater_version = tg_rauc_updater_version(NULL),
 		.notify = tg_notify_ops(),
 	};
 

@@ -324,7 +324,7 @@ TgCandidate *tg_rauc_candidate_parse(const char *manifest, gsize manifest_len,
 	g_autoptr(TgCandidate) cand = tg_candidate_new();
 	g_autoptr(GKeyFile) mf = g_key_file_new();
 	g_autoptr(GKeyFile) sc = NULL;
-	const char *rauc_version = env_get(envp, "RAUC_VERSION");
+	const char *rauc_version = tg_rauc_updater_version(envp);
 
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	if (!load_keyfile(mf, TG_RAUC_MANIFEST, manifest, manifest_len, TG_RAUC_ERROR_MANIFEST,
@@ -343,8 +343,7 @@ TgCandidate *tg_rauc_candidate_parse(const char *manifest, gsize manifest_len,
 	if (!tg_candidate_set(cand, "updater", "rauc", "RAUC adapter", error))
 		return NULL;
 	if (rauc_version && *rauc_version &&
-	    !tg_candidate_set(cand, "updater-version", rauc_version, "environment RAUC_VERSION",
-			      error))
+	    !tg_candidate_set(cand, "updater-version", rauc_version, "RAUC's version", error))
 		return NULL;
 	return g_steal_pointer(&cand);
 }
@@ -426,7 +425,7 @@ TgEngine *tg_rauc_engine_open(const char *const *envp, GError **error)
 		.config_path = config && *config ? config : TG_DEFAULT_CONFIG,
 		.checks = tg_checks_builtin(),
 		.updater = "rauc",
-		.updater_version = env_get(envp, "RAUC_VERSION"),
+		.updater_version = tg_rauc_updater_version(envp),
 		.notify = tg_notify_ops(),
 	};
 

@@ -60,10 +60,16 @@ TgCandidate *tg_rauc_candidate_load(const char *const *envp, GError **error) G_G
  * the policy's [mechanism] default when the policy sets one, else "rauc". */
 void tg_rauc_candidate_apply_policy(TgCandidate *cand, const TgPolicy *policy);
 
+/* Returns: (transfer none): RAUC's version: $RAUC_VERSION of @envp when
+ * set (no RAUC release sets it), else `rauc --version` of the rauc process
+ * that runs this handler (or the rauc on PATH), else "unknown". Never NULL;
+ * asked once per process (rauc-version.c). */
+const char *tg_rauc_updater_version(const char *const *envp);
+
 /* Opens the engine for a RAUC handler: policy from $TOLLGATE_CONFIG or the
  * default path (RAUC passes handlers no options), built-in checks, the
- * notification sinks of the policy, updater "rauc" with $RAUC_VERSION of
- * @envp when set.
+ * notification sinks of the policy, updater "rauc" with
+ * tg_rauc_updater_version() of @envp.
  * Returns: (transfer full): the engine, or NULL with @error. */
 TgEngine *tg_rauc_engine_open(const char *const *envp, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

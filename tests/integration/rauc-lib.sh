@@ -20,6 +20,7 @@ rauc_require() {
   [ -e /dev/loop-control ] ||
     skip "no loop devices: /dev/loop-control is missing (load the loop module or give the container loop devices)"
   losetup -f >/dev/null 2>&1 || skip "no free loop device: losetup -f found none"
+  echo "# RAUC under test: $(command -v rauc) ($(rauc --version))"
   grep -qw squashfs /proc/filesystems || modprobe squashfs 2>/dev/null || true
   grep -qw squashfs /proc/filesystems || skip "the kernel cannot mount squashfs (not in /proc/filesystems)"
 }

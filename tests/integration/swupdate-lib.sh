@@ -46,6 +46,8 @@ swu_require() {
   done
 }
 
+echo "# SWUpdate under test: $(command -v swupdate || echo none) ($(swupdate --version 2>/dev/null | head -1))"
+
 # swu_policy [extra lines...]: device policy (semver, running 1.0.0).
 swu_policy() {
   write_policy "$POLICY" "$@"

@@ -165,5 +165,8 @@ LISTEN_PID=""
 expect_exit 0 "audit log verifies" -- $T audit verify
 
 validate_audit_schema "$W"/state/log/audit.log*
+want_rauc=$(rauc --version | awk '{ print $2 }')
+expect_jq "every RAUC record names RAUC $want_rauc (no RAUC sets RAUC_VERSION)" \
+  "[.[] | select(.updater.name? == \"rauc\") | .updater.version] | length > 0 and all(. == \"$want_rauc\")"
 
 finish

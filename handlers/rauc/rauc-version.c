@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* RAUC's version, for the audit records. No RAUC release sets RAUC_VERSION
+ * in a handler's environment (1.8 to 1.15 checked), so the version comes
+ * from the rauc binary that runs the handler: the nearest ancestor process
+ * named "rauc" (the service), asked once with --version; outside a handler
+ * (the listener) the rauc on PATH. "unknown" when neither answers. */
+#include "rauc-candidate.h"
+
+#include <string.h>
+#include <unistd.h>
+
+/* Returns: (transfer full): the exe of the nearest ancestor named rauc. */
+static gchar *ancestor_rauc(void)
+{
+	pid_t pid = getppid();
+
+	for (int depth = 0; depth < 4 && pid > 1; depth++) {
+		g_autofree gchar *link = g_strdup_printf("/proc/%d/exe", (int)pid);
+		g_autofree gchar *stat_path = g_strdup_printf("/proc/%d/stat", (int)pid);
+		g_autofree gchar *exe = g_file_read_link(link, NULL);
+		g_autofree gchar *stat = NULL;
+		const char *paren;
+
+		if (exe) {
+			g_autofree gchar *base = g_path_get_basename(exe);
+
+			if (g_str_equal(base, "rauc"))
+				return g_steal_pointer(&exe);
+		}
+		if (!g_file_get_contents(stat_path, &stat, NULL, NULL) ||
+		    !(paren = strrchr(stat, ')')))
+			return NULL;
+		pid = (pid_t)g_ascii_strtoll(paren + 4, NULL, 10);	/* ") S PPID" */
+	}
+	return NULL;
+}
+
+/* "rauc 1.15.2" from `EXE --version`, as "1.15.2"; NULL otherwise. */
+static gchar *ask_version(const char *exe)
+{
+	const char *argv[] = { exe, "--version", NULL };
+	g_autofree gchar *out = NULL;
+	gint status = 0;
+	gchar **words;
+	gchar *version = NULL;
+
+	if (!g_spawn_sync(NULL, (gchar **)argv, NULL,
+			  G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
+			  NULL, &status, NULL) ||
+	    !g_spawn_check_wait_status(status, NULL))
+		return NULL;
+	words = g_strsplit_set(g_strstrip(out), " \n", 3);
+	if (words[0] && g_str_equal(words[0], "rauc") && words[1] &&
+	    g_ascii_isdigit(words[1][0]))
+		version = g_strdup(words[1]);
+	g_strfreev(words);
+	return version;
+}
+
+const char *tg_rauc_updater_version(const char *const *envp)
+{
+	static gchar *detected;
+	const char *given = envp ? g_environ_getenv((gchar **)envp, "RAUC_VERSION") : NULL;
+
+	if (given && *given)
+		return given;
+	if (g_once_init_enter(&detected)) {
+		g_autofree gchar *exe = ancestor_rauc();
+		gchar *v = ask_version(exe ? exe : "rauc");
+
+		g_once_init_leave(&detected, v ? v : g_strdup("unknown"));
+	}
+	return detected;
+}
