@@ -14,7 +14,11 @@
 #include "tg-config.h"
 
 #if TG_HAVE_LIBSWUPDATE
+#include <unistd.h>
+
 #include <progress_ipc.h>
+
+#include "swu-progress.h"
 #endif
 
 /* ---- swupdate-precheck ---- */
@@ -244,26 +248,56 @@ G_STATIC_ASSERT((int)FAILURE == (int)TG_SWU_STATUS_FAILURE &&
 		(int)SUCCESS == (int)TG_SWU_STATUS_SUCCESS &&
 		(int)PROGRESS == (int)TG_SWU_STATUS_PROGRESS);
 
-static int listen_loop(Listen *ls, const char *socket_path, gboolean once)
+/* Connects with back-off (0.1 s doubling to 5 s) while nothing listens;
+ * never more than one connection. Returns: the socket, or -1 with @error on
+ * a protocol mismatch. */
+static int listen_connect(const char *path, GError **error)
 {
-	struct progress_msg msg;
-	int fd = -1;
+	gulong wait_ms = 100;
+	gboolean said = FALSE;
 
 	for (;;) {
-		if (fd < 0)
-			fd = socket_path ? progress_ipc_connect_with_path(socket_path, true)
-					 : progress_ipc_connect(true);
-		if (fd < 0) {
-			tg_cli_errorf("cannot connect to SWUpdate's progress socket %s",
-				      socket_path ? socket_path : get_prog_socket());
-			return TG_EXIT_ERROR;
+		int fd = tg_swu_progress_connect(path, error);
+
+		if (fd >= 0 || fd == -2)
+			return fd >= 0 ? fd : -1;
+		if (!said) {
+			g_printerr("tollgate: waiting for SWUpdate's progress socket %s\n", path);
+			said = TRUE;
 		}
-		if (progress_ipc_receive(&fd, &msg) <= 0)
-			continue;
-		if (listen_feed(ls, msg.status, msg.info, MIN(msg.infolen, sizeof(msg.info))) &&
-		    once)
-			return TG_EXIT_OK;
+		g_usleep(wait_ms * 1000);
+		wait_ms = MIN(wait_ms * 2, 5000);
 	}
+}
+
+static int listen_loop(Listen *ls, const char *socket_path, gboolean once)
+{
+	const char *path = socket_path ? socket_path : get_prog_socket();
+	struct progress_msg msg;
+	g_autoptr(GError) err = NULL;
+
+	for (;;) {
+		int fd = listen_connect(path, &err);
+		gboolean first = TRUE;
+		int r;
+
+		if (fd < 0)
+			break;
+		g_printerr("tollgate: listening on %s\n", path);
+		while ((r = tg_swu_progress_read(fd, path, first, &msg, &err)) == 1) {
+			first = FALSE;
+			if (listen_feed(ls, msg.status, msg.info, MIN(msg.infolen, sizeof(msg.info))) &&
+			    once) {
+				close(fd);
+				return TG_EXIT_OK;
+			}
+		}
+		close(fd);
+		if (r == -2)
+			break;
+	}
+	tg_cli_error(err);
+	return TG_EXIT_ERROR;
 }
 #endif
 

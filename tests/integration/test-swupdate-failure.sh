@@ -59,4 +59,30 @@ expect_audit "the deferral is not recorded as update.failed" 'all(.[]; .event !=
 grep -q "install of 1.2.0 stopped by tollgate" "$W/listen.out" && ok "listener says tollgate stopped 1.2.0" ||
   { not_ok "listener output for 1.2.0"; sed 's/^/  | /' "$W/listen.out"; }
 expect_exit 0 "audit log verifies" -- tg audit verify
+
+# A listener built for another progress protocol stops with one sentence
+# (no reconnect loop, no descriptors piling up in the daemon): this build's
+# listener against the SWUpdate of the other protocol, where there is one.
+if [ -n "${TG_SWUPDATE_PREFIX:-}" ]; then
+  other=/usr/bin/swupdate want="sent no connect acknowledgement"
+else
+  other=${TG_SWUPDATE_CACHE:-$TG_SOURCE_DIR/_build/updaters}/swupdate-2024.12.1/prefix/bin/swupdate
+  want="acknowledged the connection"
+fi
+if [ -x "$other" ]; then
+  swu_stop "$SWU_DAEMON"
+  start_daemon "$other" -k "$SWU_CERT" -H board:1.0
+  rc=0
+  TMPDIR=$SWU_TMP timeout 20 "$TG" --config "$POLICY" swupdate-listen >"$W/mismatch.out" 2>&1 || rc=$?
+  fds=$(ls "/proc/$SWU_DAEMON/fd" 2>/dev/null | wc -l)
+  if [ "$rc" = 1 ] && grep -q "$want" "$W/mismatch.out" && grep -q "Dswupdate_prefix" "$W/mismatch.out"; then
+    ok "listener against $($other --version | head -1): exit 1 with a clear sentence"
+  else
+    not_ok "listener against $other: exit $rc"; sed 's/^/  | /' "$W/mismatch.out"
+  fi
+  [ "$fds" -lt 40 ] && ok "the daemon holds $fds descriptors afterwards (no reconnect loop)" ||
+    not_ok "the daemon holds $fds descriptors after the mismatched listener"
+else
+  echo "# no SWUpdate of the other progress protocol at $other: mismatch not checked here (tests/matrix.sh builds it)"
+fi
 finish
