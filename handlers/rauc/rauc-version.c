@@ -7,32 +7,12 @@
 #include "rauc-candidate.h"
 
 #include <string.h>
-#include <unistd.h>
 
-/* Returns: (transfer full): the exe of the nearest ancestor named rauc. */
-static gchar *ancestor_rauc(void)
+#include "../proc-ancestor.h"
+
+static gboolean is_rauc(const char *base)
 {
-	pid_t pid = getppid();
-
-	for (int depth = 0; depth < 4 && pid > 1; depth++) {
-		g_autofree gchar *link = g_strdup_printf("/proc/%d/exe", (int)pid);
-		g_autofree gchar *stat_path = g_strdup_printf("/proc/%d/stat", (int)pid);
-		g_autofree gchar *exe = g_file_read_link(link, NULL);
-		g_autofree gchar *stat = NULL;
-		const char *paren;
-
-		if (exe) {
-			g_autofree gchar *base = g_path_get_basename(exe);
-
-			if (g_str_equal(base, "rauc"))
-				return g_steal_pointer(&exe);
-		}
-		if (!g_file_get_contents(stat_path, &stat, NULL, NULL) ||
-		    !(paren = strrchr(stat, ')')))
-			return NULL;
-		pid = (pid_t)g_ascii_strtoll(paren + 4, NULL, 10);	/* ") S PPID" */
-	}
-	return NULL;
+	return g_str_equal(base, "rauc");
 }
 
 /* "rauc 1.15.2" from `EXE --version`, as "1.15.2"; NULL otherwise. */
@@ -65,7 +45,7 @@ const char *tg_rauc_updater_version(const char *const *envp)
 	if (given && *given)
 		return given;
 	if (g_once_init_enter(&detected)) {
-		g_autofree gchar *exe = ancestor_rauc();
+		g_autofree gchar *exe = tg_proc_ancestor_exe(getppid(), is_rauc);
 		gchar *v = ask_version(exe ? exe : "rauc");
 
 		g_once_init_leave(&detected, v ? v : g_strdup("unknown"));

@@ -10,7 +10,8 @@
 #include "tg-swupdate.h"
 
 #include <string.h>
-#include <unistd.h>
+
+#include "../proc-ancestor.h"
 
 #define BANNER "SWUpdate v"
 
@@ -71,34 +72,14 @@ static gchar *dpkg_version(const char *exe)
 
 /* The SWUpdate binary this process belongs to: itself, or an ancestor
  * (the precheck runs as SWUpdate's preupdatecmd, possibly under a shell). */
-static gchar *swupdate_exe(void)
+static gboolean is_swupdate(const char *base)
 {
-	pid_t pid = getpid();
-
-	for (int depth = 0; depth < 4 && pid > 1; depth++) {
-		g_autofree gchar *link = g_strdup_printf("/proc/%d/exe", (int)pid);
-		g_autofree gchar *exe = g_file_read_link(link, NULL);
-		g_autofree gchar *stat_path = g_strdup_printf("/proc/%d/stat", (int)pid);
-		g_autofree gchar *stat = NULL;
-		const char *paren;
-
-		if (exe) {
-			g_autofree gchar *base = g_path_get_basename(exe);
-
-			if (g_str_has_prefix(base, "swupdate"))
-				return g_steal_pointer(&exe);
-		}
-		if (!g_file_get_contents(stat_path, &stat, NULL, NULL) ||
-		    !(paren = strrchr(stat, ')')))
-			return NULL;
-		pid = (pid_t)g_ascii_strtoll(paren + 4, NULL, 10);	/* ") S PPID" */
-	}
-	return NULL;
+	return g_str_has_prefix(base, "swupdate");
 }
 
 static gchar *detect(void)
 {
-	g_autofree gchar *exe = swupdate_exe();
+	g_autofree gchar *exe = tg_proc_ancestor_exe(getpid(), is_swupdate);
 	gchar *v = NULL;
 
 	if (exe && !(v = banner_version(exe)))
