@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:?usage: tests/matrix.sh BUILD}
+out=$(cd "$out" && pwd)
 cells=(swupdate-2024.12.1 rauc-1.13 rauc-1.15.2)
 swu_tests=(swupdate-builtin swupdate-lua swupdate-precheck swupdate-failure)
 rauc_tests=(rauc attacks-rauc)
@@ -57,9 +58,11 @@ for cell in "${cells[@]}"; do
   if [ "$name" = swupdate ]; then
     dir=$out/swu-$ver
     opts=(-Dwerror=true -Dfault_injection=true -Dswupdate_prefix="$prefix" -Dlua=auto)
-    if [ -d "$dir" ]; then meson setup --reconfigure "$dir" "${opts[@]}" >/dev/null
-    else meson setup "$dir" "${opts[@]}" >/dev/null; fi
-    ninja -C "$dir" >/dev/null
+    [ -f "$dir/build.ninja" ] || rm -rf "$dir"
+    if [ -d "$dir" ]; then meson setup --reconfigure "$dir" "${opts[@]}" >"$out/swu-$ver.setup.log" 2>&1
+    else meson setup "$dir" "${opts[@]}" >"$out/swu-$ver.setup.log" 2>&1; fi ||
+      { tail -20 "$out/swu-$ver.setup.log"; exit 1; }
+    ninja -C "$dir" >"$out/swu-$ver.ninja.log" 2>&1 || { tail -30 "$out/swu-$ver.ninja.log"; exit 1; }
     meson test -C "$dir" --print-errorlogs --num-processes 2 "${swu_tests[@]}" ||
       true
     record "$dir" "$col"
@@ -83,7 +86,10 @@ done
         swupdate*:rauc*|rauc*:swupdate*|attacks-rauc:swupdate*) printf ' |' ; continue ;;
       esac
       if [ -n "${reason[$col]:-}" ]; then printf ' skip¹ |'
-      else printf ' %s |' "${result[$t@$col]:-not run}"; fi
+      else
+        printf ' %s |' "${result[$t@$col]:-not run}"
+        case "${result[$t@$col]:-not run}" in FAIL|"not run") failed=1 ;; esac
+      fi
     done
     echo
   done
@@ -94,9 +100,4 @@ done
 } >"$out/matrix.md"
 echo "== updater matrix"
 cat "$out/matrix.md"
-for col in "${columns[@]}"; do
-  for t in "${swu_tests[@]}" "${rauc_tests[@]}"; do
-    [ "${result[$t@$col]:-}" = "not run" ] && failed=1
-  done
-done
 exit $failed
