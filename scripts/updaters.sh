@@ -161,10 +161,10 @@ build_rauc() {  # SRC PREFIX
 # handlers (the Lua SWUpdate itself links), CMS signatures with OpenSSL,
 # sha256 checks, hardware compatibility, raw images, the IPC library and the
 # client/progress tools. For the Kconfig layout, libubootenv and json-c.
-swupdate_defconfig() {  # SRC LUAPKG UBOOTENV_PREFIX
+swupdate_defconfig() {  # LUAPKG UBOOTENV_PREFIX PREFIX
   cat <<CFG
 CONFIG_LUA=y
-CONFIG_LUAPKG="$2"
+CONFIG_LUAPKG="$1"
 CONFIG_LUASCRIPTHANDLER=y
 CONFIG_HANDLER_IN_LUA=y
 CONFIG_SSL_IMPL_OPENSSL=y
@@ -179,8 +179,8 @@ CONFIG_BOOTLOADER_DEFAULT_NONE=y
 # CONFIG_WEBSERVER is not set
 # CONFIG_SURICATTA is not set
 CFG
-  local inc="" ld="-Wl,-rpath,$4/lib"
-  [ -n "$3" ] && { inc="-I$3/include"; ld="-L$3/lib -Wl,-rpath,$3/lib $ld"; }
+  local inc="" ld="-Wl,-rpath,$3/lib"
+  [ -n "$2" ] && { inc="-I$2/include"; ld="-L$2/lib -Wl,-rpath,$2/lib $ld"; }
   echo "CONFIG_EXTRA_CFLAGS=\"$inc\""
   echo "CONFIG_EXTRA_LDFLAGS=\"$ld\""
 }
@@ -199,20 +199,21 @@ swupdate_env() {
 }
 
 build_swupdate() {  # SRC PREFIX
-  local src=$1 p=$2 uenv="" lua=lua5.4
+  local src=$1 p=$2 uenv="" lua=lua5.4 rel
   [ -f "$src/handlers/Config.in" ] && lua=lua5.3   # Debian 12's SWUpdate links Lua 5.3
   if [ -f "$src/handlers/Kconfig" ]; then
     uenv=$out/libubootenv-0.3.5/prefix
     [ -f "$uenv/lib/libubootenv.so" ] || { echo "libubootenv 0.3.5 is missing: $(cat "$out/libubootenv-0.3.5/status")"; return 1; }
   fi
-  swupdate_defconfig "$src" "$lua" "$uenv" "$p" >"$src/configs/tollgate_matrix_defconfig"
+  rel=$(version_of "$src")
+  swupdate_defconfig "$lua" "$uenv" "$p" >"$src/configs/tollgate_matrix_defconfig"
   (
     swupdate_env "$uenv"
     export PKG_CONFIG_PATH=${uenv:+$uenv/lib/pkgconfig}
     make -C "$src" tollgate_matrix_defconfig </dev/null &&
-      make -C "$src" -j"$jobs" SWU_VER="$(version_of "$src")" </dev/null &&
+      make -C "$src" -j"$jobs" SWU_VER="$rel" </dev/null &&
       make -C "$src" install DESTDIR="$p" BINDIR=bin LIBDIR=lib INCLUDEDIR=include \
-        SWU_VER="$(version_of "$src")" </dev/null
+        SWU_VER="$rel" </dev/null
   )
 }
 
@@ -246,15 +247,15 @@ build() {
   cat "$dir/status"
 }
 
+exec 9>"$out/.lock"   # one fetcher and builder at a time
+flock 9
 for cell in "$@"; do
   debian_version "$cell" >/dev/null ||
     { echo "updaters: unknown cell '$cell'; known: swupdate-2022.12 swupdate-2024.12.1 rauc-1.13 rauc-1.15.2" >&2; exit 2; }
   if [ "$mode" = source ]; then
-    exec 9>"$out/.lock"; flock 9
     why=$(fetch "$cell" 2>&1) || { echo "updaters: $cell: $why" >&2; exit 1; }
     echo "$out/src/$cell"
   else
-    exec 9>"$out/.lock"; flock 9
     printf '%s: ' "$cell"; build "$cell"
   fi
 done
