@@ -21,6 +21,9 @@ static const TgAuditEventInfo events[] = {
 	  "the updater reported a successful install; new floors are pending until commit" },
 	{ "update.failed", "176e53e089d0b05386140c35f88c8d64",
 	  "the updater reported a failed install (never a refusal by the gate)" },
+	{ "update.updater-refused", "2c0eb4ca2c0b4d749514a6fc2a077641",
+	  "the updater itself refused an update the gate had allowed (its own version or "
+	  "compatibility limit); not a failed install" },
 	{ "update.committed", "45570199d429990c53d7f1a1b93c21fe",
 	  "the new software booted and was marked good; pending floors became floors" },
 	{ "user.postponed", "c37cba320362215d9b35bb3f5f140d40",

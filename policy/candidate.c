@@ -31,6 +31,7 @@ void tg_candidate_free(TgCandidate *cand)
 	g_free(cand->mechanism);
 	g_free(cand->updater);
 	g_free(cand->updater_version);
+	g_free(cand->updater_transaction);
 	g_ptr_array_unref(cand->advisories);
 	g_free(cand->severity);
 	g_free(cand->risk);
@@ -219,6 +220,8 @@ static gboolean set_identity(TgCandidate *cand, const char *key, const char *val
 		set_text(&cand->updater, value);
 	else if (g_str_equal(key, "updater-version"))
 		set_text(&cand->updater_version, value);
+	else if (g_str_equal(key, "updater-transaction"))
+		set_text(&cand->updater_transaction, value);
 	else
 		*ret_handled = FALSE;
 	return TRUE;

@@ -77,6 +77,8 @@ JsonObject *tg_engine_body_new(TgEngine *engine, const TgCandidate *cand)
 	tg_json_set_string(updater, "name", cand->updater ? cand->updater : engine->updater);
 	tg_json_set_string(updater, "version",
 			   cand->updater_version ? cand->updater_version : engine->updater_version);
+	if (cand->updater_transaction)
+		json_object_set_string_member(updater, "transaction", cand->updater_transaction);
 	json_object_set_object_member(body, "updater", updater);
 	json_object_set_object_member(body, "candidate",
 				      tg_engine_candidate_json(cand, component));

@@ -74,6 +74,17 @@ gboolean tg_engine_failed(TgEngine *engine, TgCandidate *cand, const char *reaso
 	return tg_engine_record(engine, "update.failed", body, NULL, error);
 }
 
+gboolean tg_engine_updater_refused(TgEngine *engine, TgCandidate *cand, const char *reason,
+				   GError **error)
+{
+	g_autoptr(JsonObject) body = tg_engine_body_new(engine, cand);
+
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	tg_json_set_string(body, "refusal", reason ? reason : "refused by the updater");
+	json_object_set_string_member(body, "outcome", "refused-by-updater");
+	return tg_engine_record(engine, "update.updater-refused", body, NULL, error);
+}
+
 /* @text raised to @pending if higher; returns the new value (transfer full). */
 static gchar *raised(const TgPolicy *p, const char *text, const char *pending)
 {

@@ -160,6 +160,7 @@ static JsonObject *counts_json(const TgEvCounts *n)
 	json_object_set_int_member(c, "installed", (gint64)n->installs);
 	json_object_set_int_member(c, "committed", (gint64)n->commits);
 	json_object_set_int_member(c, "failed", (gint64)n->failed);
+	json_object_set_int_member(c, "updater_refused", (gint64)n->updater_refused);
 	json_object_set_int_member(c, "update_checks", (gint64)n->checks);
 	json_object_set_int_member(c, "postpones", (gint64)n->postpones);
 	json_object_set_int_member(c, "settings_changes", (gint64)n->settings_changes);

@@ -337,13 +337,15 @@ static gchar *summary_notice(const TgEvRec *r)
 static gchar *summary_candidate(const TgEvRec *r, const char *what)
 {
 	JsonObject *c = obj_member(r->obj, "candidate");
+	const char *why = str_member(r->obj, "failure");
 
+	if (!why)
+		why = str_member(r->obj, "refusal");
 	return g_strdup_printf("%s %s of %s via mechanism %s (updater %s)%s%s", what,
 			       or_dash(str_member(c, "version")), or_dash(str_member(c, "component")),
 			       or_dash(str_member(r->obj, "mechanism")),
 			       or_dash(str_member(obj_member(r->obj, "updater"), "name")),
-			       str_member(r->obj, "failure") ? ": " : "",
-			       str_member(r->obj, "failure") ? str_member(r->obj, "failure") : "");
+			       why ? ": " : "", why ? why : "");
 }
 
 /* Returns: (transfer full). */
@@ -427,6 +429,8 @@ static gchar *summarize_raw(const TgEvRec *r)
 		return summary_candidate(r, "installed");
 	if (g_str_equal(e, "update.failed"))
 		return summary_candidate(r, "install failed for");
+	if (g_str_equal(e, "update.updater-refused"))
+		return summary_candidate(r, "the updater itself refused");
 	if (g_str_has_prefix(e, "user."))
 		return summary_user(r);
 	return summary_misc(r);
@@ -617,6 +621,8 @@ static void on_update(TgEvDevice *dev, TgEvRec *r)
 		hit(r, TG_TC_2_2);
 		hit(r, TG_TC_9_1);
 		add_point(dev, r, str_member(c, "version"), TG_POINT_FAILED);
+	} else if (g_str_equal(r->event, "update.updater-refused")) {
+		dev->n.updater_refused++;
 	} else if (g_str_equal(r->event, "update.committed")) {
 		dev->n.commits++;
 		for (guint i = 0; list && i < json_array_get_length(list); i++) {

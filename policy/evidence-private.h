@@ -265,7 +265,7 @@ typedef struct {
 typedef struct {
 	guint64 allowed, refused, deferred;
 	guint64 misuse_refusals;	/* downgrade, floor, reinstall, bad version */
-	guint64 installs, commits, failed;
+	guint64 installs, commits, failed, updater_refused;
 	guint64 checks;			/* update.check */
 	guint64 postpones, settings_changes, approvals;
 	guint64 security_notices, disruption_notices, support_notices;

@@ -13,8 +13,8 @@
 # (DIR/apt: deb-src for bookworm, trixie and sid with the URI of the
 # system's own Debian sources; the system's sources are never touched), the
 # unpacked trees (DIR/src/CELL) and the prefixes (DIR/CELL/prefix).
-# DIR/CELL/status says "ok PREFIX" or "skipped: REASON"; a cell that cannot be
-# fetched or built is reported as skipped with its reason, never dropped.
+# DIR/CELL/status says "ok PREFIX", "skipped: REASON" (the sources cannot be
+# fetched) or "failed: REASON" (they did not build); never dropped.
 # Where a `.dsc` is missing from the pool, the tarballs the Sources index
 # lists are fetched and checked against its SHA-256 sums.
 set -euo pipefail
@@ -144,14 +144,15 @@ build_libubootenv() {  # SRC PREFIX
 
 build_rauc() {  # SRC PREFIX
   local p=$2 o opts=()
-  # Only the options this release knows (1.13 has no composefs or manpages).
+  # Only the options this release knows (1.13 has no composefs or manpages);
+  # meson_options.txt puts each name on a line of its own.
   for o in network=false streaming=false gpt=disabled composefs=disabled tests=false \
            htmldocs=false manpages=false service=true json=enabled \
            "systemdunitdir=$p/lib/systemd/system" "systemdcatalogdir=$p/lib/systemd/catalog" \
            "dbuspolicydir=$p/share/dbus-1/system.d" \
            "dbussystemservicedir=$p/share/dbus-1/system-services" \
            "dbusinterfacesdir=$p/share/dbus-1/interfaces"; do
-    grep -q "option('${o%%=*}'" "$1/meson_options.txt" && opts+=("-D$o")
+    grep -q "'${o%%=*}'," "$1/meson_options.txt" && opts+=("-D$o")
   done
   meson setup "$1/_b" "$1" --prefix="$p" --libdir=lib "${opts[@]}" &&
     ninja -C "$1/_b" -j"$jobs" && meson install -C "$1/_b"
@@ -242,7 +243,7 @@ build() {
     echo "ok $dir/prefix" >"$dir/status"
     echo "$((SECONDS - start))" >"$dir/build-seconds"
   else
-    echo "skipped: the build failed ($(grep -m1 -iE 'error' "$dir/build.log" || tail -1 "$dir/build.log"); log: $dir/build.log)" >"$dir/status"
+    echo "failed: the build failed ($(grep -m1 -iE 'error' "$dir/build.log" || tail -1 "$dir/build.log"); log: $dir/build.log)" >"$dir/status"
   fi
   cat "$dir/status"
 }

@@ -11,7 +11,9 @@
 #   tests/matrix.sh BUILD
 #
 # Prints the matrix (pass / FAIL / skip per cell, with every skip's reason)
-# and writes it to BUILD/matrix.md; exits non-zero when a cell failed.
+# and writes it to BUILD/matrix.md; exits non-zero when a cell failed. Only
+# sources that cannot be fetched are a skip: an updater that does not build
+# fails its cells.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:?usage: tests/matrix.sh BUILD}
@@ -19,7 +21,7 @@ out=$(cd "$out" && pwd)
 cells=(swupdate-2024.12.1 rauc-1.13 rauc-1.15.2)
 swu_tests=(swupdate-builtin swupdate-lua swupdate-precheck swupdate-failure)
 rauc_tests=(rauc attacks-rauc)
-declare -A result reason
+declare -A result reason build_failed
 failed=0
 
 # record BUILD_DIR COLUMN: the results of BUILD_DIR's last meson test run.
@@ -51,10 +53,11 @@ for cell in "${cells[@]}"; do
   columns+=("$col")
   status=$(cat "$out/updaters/$cell/status")
   prefix=$out/updaters/$cell/prefix
-  if [ "${status%% *}" != ok ]; then
-    reason[$col]=${status#skipped: }
-    continue
-  fi
+  case $status in
+    ok\ *) ;;
+    skipped:*) reason[$col]=${status#skipped: }; continue ;;
+    *) echo "matrix: $cell: $status" >&2; build_failed[$col]=1; failed=1; continue ;;
+  esac
   if [ "$name" = swupdate ]; then
     dir=$out/swu-$ver
     opts=(-Dwerror=true -Dfault_injection=true -Dswupdate_prefix="$prefix" -Dlua=auto)
@@ -86,6 +89,7 @@ done
         swupdate*:rauc*|rauc*:swupdate*|attacks-rauc:swupdate*) printf ' |' ; continue ;;
       esac
       if [ -n "${reason[$col]:-}" ]; then printf ' skip¹ |'
+      elif [ -n "${build_failed[$col]:-}" ]; then printf ' FAIL (build) |'
       else
         printf ' %s |' "${result[$t@$col]:-not run}"
         case "${result[$t@$col]:-not run}" in FAIL|"not run") failed=1 ;; esac

@@ -4,8 +4,10 @@
  * A GDBus client of de.pengutronix.rauc.Installer. On Completed(result) with
  * a non-zero result it reads LastError and decides with
  * tg_rauc_failure_classify() whether the install failed (recorded as
- * update.failed) or tollgate's own pre-install handler refused or deferred it
- * (already recorded as gate.decision, so nothing is added). A decision is
+ * update.failed), RAUC's own rule refused it (min-bundle-version, compatible:
+ * recorded as update.updater-refused) or tollgate's own pre-install handler
+ * refused or deferred it (already recorded as gate.decision, so nothing is
+ * added). A decision is
  * blamed for at most one outcome: once RAUC completed its install (success
  * or failure), a later failure (e.g. a bundle whose signature RAUC rejects
  * before any handler runs) is recorded for an unknown bundle. The engine,
@@ -165,6 +167,19 @@ static void handle_success(TgRaucListener *l)
 	settle(l, last);
 }
 
+static void record_updater_refusal(TgEngine *engine, TgCandidate *cand, const char *last_error)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree gchar *reason = g_strdup_printf("RAUC refused the bundle: %s", last_error);
+
+	if (!tg_engine_updater_refused(engine, cand, reason, &err)) {
+		say("cannot record RAUC's refusal: %s", err->message);
+		return;
+	}
+	say("recorded RAUC's own refusal of %s: %s", cand->version ? cand->version : "a bundle",
+	    last_error);
+}
+
 static void handle_failure(TgRaucListener *l, gint result, const char *last_error)
 {
 	g_autoptr(GError) err = NULL;
@@ -172,6 +187,7 @@ static void handle_failure(TgRaucListener *l, gint result, const char *last_erro
 	g_autoptr(JsonObject) last = NULL;
 	g_autoptr(TgCandidate) cand = NULL;
 	g_autofree gchar *reason = NULL;
+	TgRaucFailureKind kind;
 
 	if (!engine) {
 		say("cannot record a failed install: %s", err->message);
@@ -179,13 +195,17 @@ static void handle_failure(TgRaucListener *l, gint result, const char *last_erro
 	}
 	last = open_decision(l, engine);
 	settle(l, last);
-	if (tg_rauc_failure_classify(last, tg_engine_now(engine), l->window, last_error, &cand) ==
-	    TG_RAUC_FAILURE_OWN_DECISION) {
+	kind = tg_rauc_failure_classify(last, tg_engine_now(engine), l->window, last_error, &cand);
+	if (kind == TG_RAUC_FAILURE_OWN_DECISION) {
 		say("install of %s stopped by tollgate's own %s decision (recorded already); not "
 		    "a failure", member_text(last, "version"), member_text(last, "verdict"));
 		return;
 	}
 	tg_rauc_candidate_apply_policy(cand, tg_engine_policy(engine));
+	if (kind == TG_RAUC_FAILURE_UPDATER_REFUSED) {
+		record_updater_refusal(engine, cand, last_error);
+		return;
+	}
 	reason = tg_rauc_failure_reason(result, last_error, cand);
 	if (!tg_engine_failed(engine, cand, reason, &err)) {
 		say("cannot record a failed install: %s", err->message);

@@ -325,6 +325,7 @@ TgCandidate *tg_rauc_candidate_parse(const char *manifest, gsize manifest_len,
 	g_autoptr(GKeyFile) mf = g_key_file_new();
 	g_autoptr(GKeyFile) sc = NULL;
 	const char *rauc_version = tg_rauc_updater_version(envp);
+	const char *transaction = env_get(envp, "RAUC_TRANSACTION_ID");	/* RAUC 1.13+ */
 
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	if (!load_keyfile(mf, TG_RAUC_MANIFEST, manifest, manifest_len, TG_RAUC_ERROR_MANIFEST,
@@ -344,6 +345,10 @@ TgCandidate *tg_rauc_candidate_parse(const char *manifest, gsize manifest_len,
 		return NULL;
 	if (rauc_version && *rauc_version &&
 	    !tg_candidate_set(cand, "updater-version", rauc_version, "RAUC's version", error))
+		return NULL;
+	if (transaction && *transaction &&
+	    !tg_candidate_set(cand, "updater-transaction", transaction,
+			      "RAUC_TRANSACTION_ID", error))
 		return NULL;
 	return g_steal_pointer(&cand);
 }
@@ -507,6 +512,23 @@ static gboolean decision_recent(JsonObject *decision, GDateTime *now, gint64 win
 	return ABS(diff) <= window;
 }
 
+/* Does @last_error start with a message RAUC gives when its own rule refuses
+ * a bundle before writing anything (src/install.c)? RAUC up to 1.11 checks
+ * the compatible in the install handler ("Installation error: " first). */
+static gboolean updater_refusal(const char *last_error)
+{
+	static const char *const refusals[] = { "Version mismatch:", "Compatible mismatch:",
+						"Bundle rejected:", "Refusing to install" };
+	static const char install_error[] = "Installation error: ";
+
+	if (last_error && g_str_has_prefix(last_error, install_error))
+		last_error += strlen(install_error);
+	for (gsize i = 0; last_error && i < G_N_ELEMENTS(refusals); i++)
+		if (g_str_has_prefix(last_error, refusals[i]))
+			return TRUE;
+	return FALSE;
+}
+
 TgRaucFailureKind tg_rauc_failure_classify(JsonObject *last_decision, GDateTime *now,
 					   gint64 window, const char *last_error,
 					   TgCandidate **ret_cand)
@@ -515,13 +537,15 @@ TgRaucFailureKind tg_rauc_failure_classify(JsonObject *last_decision, GDateTime 
 	gboolean recent = last_decision && decision_recent(last_decision, now, window);
 	gint want = verdict_exit_code(verdict);
 	gint code = handler_exit_code(last_error);
+	TgRaucFailureKind kind = updater_refusal(last_error) ? TG_RAUC_FAILURE_UPDATER_REFUSED
+							     : TG_RAUC_FAILURE_INSTALL;
 	TgCandidate *cand;
 
 	if (recent && want >= 0 && last_error && g_str_has_prefix(last_error, PRE_INSTALL_ERROR) &&
 	    (code < 0 || code == want))
 		return TG_RAUC_FAILURE_OWN_DECISION;
 	if (!ret_cand)
-		return TG_RAUC_FAILURE_INSTALL;
+		return kind;
 	cand = tg_candidate_new();
 	cand->updater = g_strdup("rauc");
 	if (recent && g_strcmp0(verdict, "allow") == 0) {
@@ -529,7 +553,7 @@ TgRaucFailureKind tg_rauc_failure_classify(JsonObject *last_decision, GDateTime 
 		cand->component = g_strdup(string_member(last_decision, "component"));
 	}
 	*ret_cand = cand;
-	return TG_RAUC_FAILURE_INSTALL;
+	return kind;
 }
 
 gchar *tg_rauc_failure_reason(gint result, const char *last_error, const TgCandidate *cand)

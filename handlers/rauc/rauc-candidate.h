@@ -92,6 +92,8 @@ gchar *tg_rauc_decision_line(const TgDecision *decision);
 typedef enum {
 	TG_RAUC_FAILURE_INSTALL,	/* the install failed: record update.failed */
 	TG_RAUC_FAILURE_OWN_DECISION,	/* tollgate refused or deferred it: already recorded */
+	TG_RAUC_FAILURE_UPDATER_REFUSED,	/* RAUC's own rule refused it: record
+					 * update.updater-refused */
 } TgRaucFailureKind;
 
 /* Tells an install that RAUC reports as failed (Completed with @result != 0,
@@ -102,7 +104,14 @@ typedef enum {
  *     or deferral made at most @window seconds before or after @now;
  *   - when @last_error names the handler's exit code, it is the one the
  *     decision maps to (10 refused, 11 deferred).
- * Anything else is a failed install. For a failure, @ret_cand (optional)
+ * RAUC refused the bundle by its own rule when @last_error starts with one of
+ * RAUC's refusal messages (min-bundle-version: "Version mismatch:",
+ * compatible: "Compatible mismatch:", an install-check hook: "Bundle
+ * rejected:", require-manifest-hash and crypt bundles: "Refusing to
+ * install"; RAUC up to 1.11 puts "Installation error: " before the
+ * compatible message); nothing was written then.
+ * Anything else is a failed install. For a failure or an updater's refusal,
+ * @ret_cand (optional)
  * receives the candidate to record: version and component of @last_decision
  * when that is an allow within the window (the install that then failed),
  * else an empty candidate (the bundle failed before tollgate saw it).

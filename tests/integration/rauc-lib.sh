@@ -189,7 +189,9 @@ expect_jq() {
     not_ok "$1: jq -s '$2' is not true"; tail -n 3 "$LOG" | sed 's/^/  | /'; fi
 }
 # wait_listener N: wait until rauc-listen has handled N failed installs in all
-listener_events() { grep -cE 'recorded failed install|stopped by tollgate' "$W/listen.log" || true; }
+listener_events() {
+  grep -cE "recorded failed install|recorded RAUC's own refusal|stopped by tollgate" "$W/listen.log" || true
+}
 listener_has() { [ "$(listener_events)" -ge "$1" ]; }
 wait_listener() {
   wait_until listener_has "$1" ||

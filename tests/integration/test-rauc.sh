@@ -113,37 +113,62 @@ expect_exit 0 "approved disruptive 1.1.3 installs" -- rauc install "$W/b113.rauc
 decision_is 1.1.3 allow ok
 rm "$W/etc/conf.d/50-approval.conf"
 
-# ---- 7. failures recorded by the listener, not as refusals ---------------
+# ---- 7. RAUC's own refusals and real failures, told apart by the listener -
 n=$(listener_events)
 bundle b114 1.1.4 rauc --compatible other-device --sidecar class=security --sidecar risk=x
 before=$(slots)
-expect_exit 1 "bundle for another compatible fails in RAUC" -- rauc install "$W/b114.raucb"
+expect_exit 1 "RAUC refuses a bundle for another compatible" -- rauc install "$W/b114.raucb"
 [ "$(slots)" = "$before" ] && ok "other compatible: no slot written" || not_ok "other compatible: slot written"
 decision_is 1.1.4 allow ok
-wait_listener $((n + 1))
-expect_jq "listener recorded update.failed for 1.1.4 with RAUC's compatible error" \
-  'any(.[]; .event == "update.failed" and .candidate.version == "1.1.4" and
-   .candidate.component == "rootfs" and (.failure | test("Compatible mismatch")))'
+n=$((n + 1)); wait_listener $n
+expect_jq "listener recorded RAUC's own refusal of 1.1.4 (compatible), not a failure" \
+  'any(.[]; .event == "update.updater-refused" and .candidate.version == "1.1.4" and
+   .candidate.component == "rootfs" and .outcome == "refused-by-updater" and
+   (.refusal | test("Compatible mismatch"))) and
+   all(.[]; .event != "update.failed" or .candidate.version != "1.1.4")'
+
+# min-bundle-version (RAUC 1.12+) refuses what tollgate allowed.
+rauc_ver=$(rauc --version | awk '{ print $2 }')
+if [ "$(printf '%s\n1.12\n' "$rauc_ver" | sort -V | head -1)" = 1.12 ]; then
+  cp "$W/system.conf" "$W/system.conf.orig"
+  sed -i 's/^compatible=tg-test$/compatible=tg-test\nmin-bundle-version=1.1.8/' "$W/system.conf"
+  start_rauc A
+  bundle b117 1.1.7 rauc --sidecar class=security --sidecar risk=z
+  before=$(slots)
+  expect_exit 1 "RAUC $rauc_ver's min-bundle-version 1.1.8 refuses 1.1.7" -- rauc install "$W/b117.raucb"
+  [ "$(slots)" = "$before" ] && ok "below min-bundle-version: no slot written" ||
+    not_ok "below min-bundle-version: slot written"
+  decision_is 1.1.7 allow ok
+  n=$((n + 1)); wait_listener $n
+  expect_jq "listener recorded RAUC's min-bundle-version refusal of 1.1.7, not a failure" \
+    'any(.[]; .event == "update.updater-refused" and .candidate.version == "1.1.7" and
+     (.refusal | test("Version mismatch: Expected at least .1\\.1\\.8."))) and
+     all(.[]; .event != "update.failed" or .candidate.version != "1.1.7")'
+  mv "$W/system.conf.orig" "$W/system.conf"
+  start_rauc A
+else
+  echo "# RAUC $rauc_ver has no min-bundle-version (1.12+): that refusal is tested on 1.13 and 1.15.2"
+fi
 
 touch "$W/fail-post-install"
 bundle b115 1.1.5 rauc --sidecar class=security --sidecar risk=y
 expect_exit 1 "post-install failure makes RAUC report failure" -- rauc install "$W/b115.raucb"
 rm "$W/fail-post-install"
-wait_listener $((n + 2))
+n=$((n + 1)); wait_listener $n
 expect_jq "post-install still recorded 1.1.5 as installed (the slot is written)" \
   'any(.[]; .event == "update.installed" and .candidate.version == "1.1.5")'
 expect_jq "listener recorded update.failed for 1.1.5 with the post-install error" \
   'any(.[]; .event == "update.failed" and .candidate.version == "1.1.5" and
    (.failure | test("Post-install handler error")))'
-expect_jq "no failure was recorded for the refusals and deferrals" \
-  '[.[] | select(.event == "update.failed") | .candidate.version] | sort == ["1.1.4", "1.1.5"]'
+expect_jq "no failure was recorded for the refusals and deferrals (tollgate's or RAUC's)" \
+  '[.[] | select(.event == "update.failed") | .candidate.version] == ["1.1.5"]'
 
 # Metadata that disagrees between manifest and sidecar: no decision, fail closed.
 bundle b116 1.1.6 hand --meta class=security --sidecar class=feature
 install_stopped "manifest and sidecar disagree" b116 1
 grep -q 'disagrees' "$W/rauc.log" && ok "RAUC's log has the handler's reason" ||
   not_ok "handler reason not in RAUC's log"
-wait_listener $((n + 3))
+n=$((n + 1)); wait_listener $n
 expect_jq "the handler error is recorded as a failed install, not a decision" \
   'any(.[]; .event == "update.failed" and (.failure | test("exited with code 1"))) and
    all(.[]; .event != "gate.decision" or .candidate.version != "1.1.6")'
@@ -168,5 +193,15 @@ validate_audit_schema "$W"/state/log/audit.log*
 want_rauc=$(rauc --version | awk '{ print $2 }')
 expect_jq "every RAUC record names RAUC $want_rauc (no RAUC sets RAUC_VERSION)" \
   "[.[] | select(.updater.name? == \"rauc\") | .updater.version] | length > 0 and all(. == \"$want_rauc\")"
+if [ "$(printf '%s\n1.13\n' "$want_rauc" | sort -V | head -1)" = 1.13 ]; then
+  expect_jq "RAUC $want_rauc's RAUC_TRANSACTION_ID is in every handler record, the same for a decision and its install" \
+    "[.[] | select(.event == \"gate.decision\" or .event == \"update.installed\")] as \$r |
+     (\$r | length > 0) and (\$r | all(.updater.transaction | test(\"^[0-9a-f-]{36}\$\"))) and
+     ([\$r[] | select(.candidate.digest == \"$(digest_of b110)\")] |
+      (map(.updater.transaction) | unique | length == 1) and length == 2)"
+else
+  expect_jq "RAUC $want_rauc passes no RAUC_TRANSACTION_ID: no record claims one" \
+    'all(.[]; .updater.transaction? == null)'
+fi
 
 finish

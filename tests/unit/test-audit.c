@@ -212,7 +212,8 @@ static void test_catalogue(void **state)
 	guint n = 0;
 	const TgAuditEventInfo *events = tg_audit_events(&n);
 	static const char *const required[] = {
-		"gate.decision", "update.installed", "update.failed", "update.committed",
+		"gate.decision", "update.installed", "update.failed", "update.updater-refused",
+		"update.committed",
 		"user.postponed", "user.approved", "user.settings-changed", "state.initialized",
 		"state.recovered", "state.tamper-detected", "clock.rollback-detected",
 		"support.ending", "support.ended", "support.extended", "log.rotated",
@@ -1195,6 +1196,9 @@ static const struct {
 	{ "update.failed",
 	  "{" CANDIDATE ",\"failure\":\"slot write failed: No space left on device\","
 	  "\"outcome\":\"failed\"}" },
+	{ "update.updater-refused",
+	  "{" CANDIDATE ",\"refusal\":\"RAUC refused the bundle: Version mismatch: Expected at "
+	  "least '2.5.0' but bundle manifest has '2.4.1'\",\"outcome\":\"refused-by-updater\"}" },
 	{ "update.committed",
 	  "{\"components\":[{\"component\":\"rootfs\",\"version\":\"2.4.1\",\"class\":\"security\","
 	  "\"floor_before\":\"2.3.0\",\"floor_after\":\"2.4.1\",\"security_floor\":\"2.4.1\"}]}" },

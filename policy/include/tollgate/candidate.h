@@ -58,6 +58,8 @@ struct _TgCandidate {
 	GPtrArray *services;	/* gchar* */
 	GDateTime *support_end;	/* NULL when the update carries none */
 	gboolean slot_switch;	/* the adapter knows the update switches slots */
+	gchar *updater_transaction;	/* the updater's own ID of this install
+					 * (RAUC_TRANSACTION_ID), may be NULL */
 };
 
 /* Returns: (transfer full): an empty candidate. */
@@ -73,7 +75,7 @@ TG_EXPORT gboolean tg_candidate_set_meta(TgCandidate *cand, const char *key, con
 					 const char *origin, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Sets an identity key (name, version, digest, mechanism, updater,
- * updater-version) or else a metadata key, like one line of a candidate file. */
+ * updater-version, updater-transaction) or else a metadata key, like one line of a candidate file. */
 TG_EXPORT gboolean tg_candidate_set(TgCandidate *cand, const char *key, const char *value,
 				    const char *origin, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 

@@ -80,6 +80,13 @@ TG_EXPORT gboolean tg_engine_installed(TgEngine *engine, TgCandidate *cand,
 TG_EXPORT gboolean tg_engine_failed(TgEngine *engine, TgCandidate *cand, const char *reason,
 				    GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The updater itself refused @cand by its own rule (a version limit,
+ * compatibility), so nothing was installed and nothing failed:
+ * update.updater-refused with @reason, the updater's message. */
+TG_EXPORT gboolean tg_engine_updater_refused(TgEngine *engine, TgCandidate *cand,
+					     const char *reason,
+					     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* The new software booted and was marked good: pending floors become floors.
  * @ret_committed (optional) receives the number of components committed. */
 TG_EXPORT gboolean tg_engine_commit(TgEngine *engine, guint *ret_committed,
