@@ -6,9 +6,17 @@
 #
 #   scripts/updaters.sh [--out DIR] CELL...     build the cells, print a line each
 #   scripts/updaters.sh [--out DIR] --source CELL   only fetch and unpack; print the tree
+#   scripts/updaters.sh [--out DIR] [--source] --tree SRC CELL
+#                                  the same with an unpacked tree instead of Debian's
 #
 # CELL is NAME-VERSION: swupdate-2022.12, swupdate-2024.12.1, rauc-1.13,
 # rauc-1.15.2 (libubootenv-0.3.5 is built for SWUpdate >= 2024.12 as needed).
+# --tree SRC takes the source of one cell from an unpacked tree instead (a
+# release Debian does not package, e.g. `git archive 2026.05.1` of upstream
+# SWUpdate): CELL is swupdate-VERSION or rauc-VERSION with the tree's own
+# version, SRC is copied into DIR/src/CELL (replacing an earlier copy) and
+# built again like every other cell. Later runs know the cell from its copy
+# (--source CELL prints it, CELL alone reuses it).
 # DIR (default _build/updaters) holds the private apt configuration
 # (DIR/apt: deb-src for bookworm, trixie and sid with the URI of the
 # system's own Debian sources; the system's sources are never touched), the
@@ -21,15 +29,23 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/_build/updaters
 mode=build
+tree=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2 ;;
     --source) mode=source; shift ;;
+    --tree) [ $# -ge 2 ] || { echo "updaters: --tree needs an unpacked source tree" >&2; exit 2; }
+            tree=$2; shift 2 ;;
     -*) echo "updaters: unknown option '$1'; see the header of $0" >&2; exit 2 ;;
     *) break ;;
   esac
 done
 [ $# -gt 0 ] || { echo "updaters: name at least one cell, e.g. swupdate-2024.12.1" >&2; exit 2; }
+if [ -n "$tree" ]; then
+  [ $# -eq 1 ] || { echo "updaters: --tree takes exactly one cell, the tree's own" >&2; exit 2; }
+  [ -d "$tree" ] || { echo "updaters: --tree $tree is not a directory" >&2; exit 2; }
+  tree=$(cd "$tree" && pwd)
+fi
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 apt_dir=$out/apt
@@ -91,8 +107,8 @@ srcinfo() {
 # fetch CELL: unpacks the source into $out/src/CELL; prints why not on failure.
 fetch() {
   local cell=$1 pkg=${1%%-*} re info ver dir tmp f sum name orig deb
+  [ -f "$out/src/$cell/.tollgate-unpacked" ] && return 0   # also a copied --tree
   re=$(debian_version "$cell") || { echo "no Debian source version is known for $cell"; return 1; }
-  [ -f "$out/src/$cell/.tollgate-unpacked" ] && return 0
   apt_ready || return 1
   info=$(srcinfo "$pkg" "$re")
   [ -n "$info" ] || { echo "Debian's Sources index has no $pkg version matching $re"; return 1; }
@@ -136,6 +152,30 @@ fetch() {
   rm -rf "$tmp"
 }
 
+# tree_version PKG TREE: the release an unpacked SWUpdate or RAUC tree says it is.
+tree_version() {
+  case "$1" in
+    swupdate) grep -qs '^VERSION =' "$2/Makefile" && version_of "$2" ;;
+    rauc) [ -f "$2/meson.build" ] && awk -F"'" '/^ *version *:/ { print $2; exit }' "$2/meson.build" ;;
+  esac
+}
+
+# copy_tree CELL SRC: SRC becomes $out/src/CELL, and CELL is built again.
+copy_tree() {
+  local cell=$1 pkg=${1%%-*} src=$2 ver tmp
+  ver=$(tree_version "$pkg" "$src" || true)
+  [ -n "$ver" ] || { echo "updaters: $src is no $pkg source tree (no version found), not $cell" >&2; exit 2; }
+  [ "$ver" = "${cell#*-}" ] || { echo "updaters: $src is $pkg $ver, not $cell; name the cell $pkg-$ver" >&2; exit 2; }
+  mkdir -p "$out/src"
+  tmp=$(mktemp -d "$out/fetch.XXXXXX")
+  mkdir "$tmp/tree"
+  tar -C "$src" --exclude=./.git -cf - . | tar -C "$tmp/tree" -xf -   # without a .git
+  echo "$pkg $ver (tree copied from $src)" >"$tmp/tree/.tollgate-unpacked"
+  rm -rf "$out/src/$cell" "$out/$cell/status"
+  mv "$tmp/tree" "$out/src/$cell"
+  rm -rf "$tmp"
+}
+
 build_libubootenv() {  # SRC PREFIX
   cmake -S "$1" -B "$1/_b" -DCMAKE_INSTALL_PREFIX="$2" -DCMAKE_INSTALL_LIBDIR=lib \
     -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_RPATH="$2/lib" &&
@@ -162,6 +202,9 @@ build_rauc() {  # SRC PREFIX
 # handlers (the Lua SWUpdate itself links), CMS signatures with OpenSSL,
 # sha256 checks, hardware compatibility, raw images, the IPC library and the
 # client/progress tools. For the Kconfig layout, libubootenv and json-c.
+# CMS is the only signature algorithm: up to 2025.05 it is one choice among
+# them; from 2025.12 each is an option of its own, 2026.05 turns raw RSA on
+# by default, and the first one registered would verify (`-k` a certificate).
 swupdate_defconfig() {  # LUAPKG UBOOTENV_PREFIX PREFIX
   cat <<CFG
 CONFIG_LUA=y
@@ -172,6 +215,7 @@ CONFIG_SSL_IMPL_OPENSSL=y
 CONFIG_HASH_VERIFY=y
 CONFIG_SIGNED_IMAGES=y
 CONFIG_SIGALG_CMS=y
+# CONFIG_SIGALG_RAWRSA is not set
 CONFIG_HW_COMPATIBILITY=y
 CONFIG_RAW=y
 CONFIG_BOOTLOADER_DEFAULT_NONE=y
@@ -251,8 +295,14 @@ build() {
 exec 9>"$out/.lock"   # one fetcher and builder at a time
 flock 9
 for cell in "$@"; do
-  debian_version "$cell" >/dev/null ||
-    { echo "updaters: unknown cell '$cell'; known: swupdate-2022.12 swupdate-2024.12.1 rauc-1.13 rauc-1.15.2" >&2; exit 2; }
+  if [ -n "$tree" ]; then
+    case $cell in
+      swupdate-?*|rauc-?*) copy_tree "$cell" "$tree" ;;
+      *) echo "updaters: --tree builds a swupdate-VERSION or rauc-VERSION cell, not '$cell'" >&2; exit 2 ;;
+    esac
+  fi
+  debian_version "$cell" >/dev/null || [ -f "$out/src/$cell/.tollgate-unpacked" ] ||
+    { echo "updaters: unknown cell '$cell'; known: swupdate-2022.12 swupdate-2024.12.1 rauc-1.13 rauc-1.15.2 (others with --tree SRC)" >&2; exit 2; }
   if [ "$mode" = source ]; then
     why=$(fetch "$cell" 2>&1) || { echo "updaters: $cell: $why" >&2; exit 1; }
     echo "$out/src/$cell"
