@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The updater process an adapter runs in or under, found through /proc:
  * shared by the RAUC and SWUpdate adapters to ask their updater for its
- * version (rauc-version.c, swu-version.c). */
+ * version (rauc-version.c, swu-version.c) and by the SWUpdate precheck to
+ * find the configuration SWUpdate runs with (swu-config.c). */
 #pragma once
 
 #include <glib.h>
@@ -9,8 +10,10 @@
 #include <unistd.h>
 
 /* Returns: (transfer full) (nullable): the executable of the nearest process
- * from @pid upwards (at most 4 levels) whose file name @match accepts. */
-static inline gchar *tg_proc_ancestor_exe(pid_t pid, gboolean (*match)(const char *base))
+ * from @pid upwards (at most 4 levels) whose file name @match accepts;
+ * @ret_pid (optional) receives that process's ID. */
+static inline gchar *tg_proc_ancestor_exe(pid_t pid, gboolean (*match)(const char *base),
+					  pid_t *ret_pid)
 {
 	for (int depth = 0; depth < 4 && pid > 1; depth++) {
 		g_autofree gchar *link = g_strdup_printf("/proc/%d/exe", (int)pid);
@@ -22,8 +25,11 @@ static inline gchar *tg_proc_ancestor_exe(pid_t pid, gboolean (*match)(const cha
 		if (exe) {
 			g_autofree gchar *base = g_path_get_basename(exe);
 
-			if (match(base))
+			if (match(base)) {
+				if (ret_pid)
+					*ret_pid = pid;
 				return g_steal_pointer(&exe);
+			}
 		}
 		if (!g_file_get_contents(stat_path, &stat, NULL, NULL) ||
 		    !(paren = strrchr(stat, ')')))

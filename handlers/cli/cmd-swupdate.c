@@ -27,6 +27,8 @@ typedef struct {
 	gchar *path;
 	gchar *board;
 	gchar *select;
+	gchar *swupdate_config;
+	gboolean check_config;
 	gboolean json;
 } PrecheckOptions;
 
@@ -35,6 +37,7 @@ static void precheck_options_clear(PrecheckOptions *o)
 	g_free(o->path);
 	g_free(o->board);
 	g_free(o->select);
+	g_free(o->swupdate_config);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PrecheckOptions, precheck_options_clear)
 
@@ -98,6 +101,24 @@ static TgCandidate *precheck_candidate(const PrecheckOptions *o, const char *set
 	return g_steal_pointer(&cand);
 }
 
+/* SWUpdate 2025.12+ runs a preupdatecmd per update type: refuse while any
+ * type in SWUpdate's configuration would install without this precheck.
+ * Without --swupdate-config, the file of the SWUpdate that runs us. */
+static gboolean precheck_config(const PrecheckOptions *o, GError **error)
+{
+	g_autofree gchar *path = o->swupdate_config ? g_strdup(o->swupdate_config)
+						    : tg_swu_config_path();
+
+	if (!path) {
+		if (!o->check_config)
+			return TRUE;	/* not under SWUpdate, or it reads no file */
+		g_set_error(error, TG_SWU_ERROR, TG_SWU_ERROR_IO,
+			    "no SWUpdate configuration to check: pass --swupdate-config FILE");
+		return FALSE;
+	}
+	return tg_swu_config_check_file(path, error);
+}
+
 /* SWUpdate logs a command's stderr at its default level, stdout only with -v:
  * refusals and deferrals go to stderr so operators see them. */
 int tg_cmd_swupdate_precheck(const TgCliGlobal *g, int argc, char **argv)
@@ -111,6 +132,11 @@ int tg_cmd_swupdate_precheck(const TgCliGlobal *g, int argc, char **argv)
 		  "hardware board name, as in SWUpdate's -H BOARD:REV", "BOARD" },
 		{ "select", 0, 0, G_OPTION_ARG_STRING, &o.select,
 		  "software set and running mode, as in SWUpdate's -e SET,MODE", "SET,MODE" },
+		{ "swupdate-config", 0, 0, G_OPTION_ARG_FILENAME, &o.swupdate_config,
+		  "SWUpdate's configuration to check for update types without this precheck "
+		  "(default: the -f file of the SWUpdate that runs the precheck)", "FILE" },
+		{ "check-config", 0, 0, G_OPTION_ARG_NONE, &o.check_config,
+		  "only check SWUpdate's configuration (exit 0 or 1), gate nothing", NULL },
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print the decision as JSON", NULL },
 		G_OPTION_ENTRY_NULL,
 	};
@@ -121,13 +147,26 @@ int tg_cmd_swupdate_precheck(const TgCliGlobal *g, int argc, char **argv)
 
 	if (!tg_cli_parse(&argc, &argv, "swupdate-precheck", NULL,
 			  "Gates the update SWUpdate is about to install (its preupdatecmd): "
-			  "reads the verified sw-description, decides and records.\nExit: 0 "
-			  "allowed, 10 refused, 11 deferred, 1 error (never allow).", entries))
+			  "reads the verified sw-description, decides and records. First it "
+			  "checks that every update type in SWUpdate's configuration runs it "
+			  "(SWUpdate 2025.12+).\nExit: 0 allowed, 10 refused, 11 deferred, 1 "
+			  "error (never allow).", entries))
 		return TG_EXIT_USAGE;
 	if (!split_select(o.select, &set, &mode)) {
 		tg_cli_errorf("--select '%s' is not SET,MODE; use e.g. --select stable,main",
 			      o.select);
 		return TG_EXIT_USAGE;
+	}
+	if (!precheck_config(&o, &err)) {
+		if (o.check_config) {
+			tg_cli_error(err);
+			return TG_EXIT_ERROR;
+		}
+		return tg_cli_finish_gate(NULL, err, o.json, TRUE);
+	}
+	if (o.check_config) {
+		printf("every update type of SWUpdate's configuration runs the precheck\n");
+		return TG_EXIT_OK;
 	}
 	if (!o.path)
 		o.path = tg_swu_description_path();

@@ -45,7 +45,7 @@ const char *tg_rauc_updater_version(const char *const *envp)
 	if (given && *given)
 		return given;
 	if (g_once_init_enter(&detected)) {
-		g_autofree gchar *exe = tg_proc_ancestor_exe(getppid(), is_rauc);
+		g_autofree gchar *exe = tg_proc_ancestor_exe(getppid(), is_rauc, NULL);
 		gchar *v = ask_version(exe ? exe : "rauc");
 
 		g_once_init_leave(&detected, v ? v : g_strdup("unknown"));

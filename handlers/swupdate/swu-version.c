@@ -77,9 +77,14 @@ static gboolean is_swupdate(const char *base)
 	return g_str_has_prefix(base, "swupdate");
 }
 
+gchar *tg_swu_daemon_exe(pid_t *ret_pid)
+{
+	return tg_proc_ancestor_exe(getpid(), is_swupdate, ret_pid);
+}
+
 static gchar *detect(void)
 {
-	g_autofree gchar *exe = tg_proc_ancestor_exe(getpid(), is_swupdate);
+	g_autofree gchar *exe = tg_swu_daemon_exe(NULL);
 	gchar *v = NULL;
 
 	if (exe && !(v = banner_version(exe)))

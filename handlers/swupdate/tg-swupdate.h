@@ -11,6 +11,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/types.h>
 #include <json-glib/json-glib.h>
 #include "tollgate/tollgate.h"
 
@@ -87,6 +88,32 @@ gboolean tg_swu_candidate_set_digest_file(TgCandidate *cand, const char *path,
 /* Returns: (transfer full): "$TMPDIR/sw-description" as SWUpdate spells it
  * (TMPDIR unset: /tmp). */
 gchar *tg_swu_description_path(void);
+
+/* ---- SWUpdate's configuration (swu-config.c) ---- */
+
+#define TG_SWU_DEFAULT_CONFIG "/etc/swupdate.cfg"	/* SWUpdate's built-in default */
+
+/* The swupdate.cfg of the SWUpdate this process runs under: its -f/--file,
+ * else TG_SWU_DEFAULT_CONFIG when that exists. Returns: (transfer full)
+ * (nullable): NULL when no swupdate process is an ancestor or it reads no
+ * configuration file. */
+gchar *tg_swu_config_path(void);
+
+/* Returns: (transfer full) (nullable): the executable of the SWUpdate this
+ * process is or runs under (at most 4 levels up); @ret_pid (optional)
+ * receives its process ID. */
+gchar *tg_swu_daemon_exe(pid_t *ret_pid);
+
+/* Checks that every entry of "update-types" in SWUpdate's configuration @data
+ * runs the precheck (its preupdatecmd names swupdate-precheck or equals the
+ * one in "globals"). @origin names the file in messages; @include_dir is
+ * where @include lines are read from (NULL: refuse them). FALSE with one
+ * sentence in @error naming the update type otherwise. */
+gboolean tg_swu_config_check_data(const char *data, const char *origin, const char *include_dir,
+				  GError **error);
+
+/* tg_swu_config_check_data() on the file at @path. */
+gboolean tg_swu_config_check_file(const char *path, GError **error);
 
 /* ---- the engine for SWUpdate adapters (swu-engine.c) ---- */
 

@@ -67,16 +67,18 @@ swu_keys() {
 #          update without a tollgate scripts entry.
 #   FLAGS: signed (CMS signature, sha256, hardware-compatibility: for the
 #          stock binary), direct (installed-directly image), corrupt (the
-#          payload does not match its sha256).
+#          payload does not match its sha256), type=NAME (update-type =
+#          NAME, SWUpdate 2025.12+).
 # Writes $W/swu/NAME.swu (payload "payload VERSION") and $W/swu/NAME.desc.
 make_swu() {
   local name=$1 version=$2 props=$3; shift 3
-  local d=$W/swu/$name signed=0 direct="" corrupt=0 sha="" hw="" entry=""
+  local d=$W/swu/$name signed=0 direct="" corrupt=0 sha="" hw="" entry="" utype=""
   for f in "$@"; do
     case $f in
       signed) signed=1 ;;
       direct) direct='installed-directly = true;' ;;
       corrupt) corrupt=1 ;;
+      type=*) utype="update-type = \"${f#type=}\";" ;;
     esac
   done
   mkdir -p "$d"
@@ -93,6 +95,7 @@ make_swu() {
 software = {
   version = "$version";
   description = "tollgate test update $name";
+  $utype
   $hw
   images: ( { filename = "payload.bin"; type = "raw"; device = "$SWU_TARGET"; $sha $direct } );
   $entry

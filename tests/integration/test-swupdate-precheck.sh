@@ -46,6 +46,33 @@ expect_installed "installed-directly image above the floor installs" 1.2.0
 expect_audit "metadata of the entry reached the decision" \
   '[.[] | select(.event == "gate.decision")] | last | .candidate.advisories == ["TG-1", "TG-2"] and .candidate.declared_class == "feature"'
 
+# Update types (SWUpdate 2025.12+ runs the precheck of the update's type):
+# the shipped configuration has it in every entry, so an old image naming
+# type "app" is refused like any other.
+make_swu app-down 0.9.1 - signed type=app
+run_swu "${CFG[@]}" app-down
+expect_stopped "update-type app below the floor refused ($(swupdate --version 2>/dev/null | head -1))" 1.2.0
+expect_audit "its refusal is recorded" \
+  "($(last_decision 0.9.1)) | .verdict == \"refuse\" and .reason == \"below-floor\""
+
+# A configuration with an update type that lacks the precheck: every
+# update is refused until it is fixed, with one sentence naming the type
+# (the precheck finds the file through SWUpdate's -f).
+sed '/name = "app";/{n;d}' "$W/swupdate.cfg" >"$W/bypass.cfg"
+grep -q 'name = "app"' "$W/bypass.cfg" && ! grep -A1 'name = "app"' "$W/bypass.cfg" | grep -q preupdatecmd &&
+  ok "bypass.cfg: type app without preupdatecmd" || not_ok "bypass.cfg was not made"
+make_swu up-bypass 1.2.5 - signed
+run_swu swupdate -f "$W/bypass.cfg" -H board:1.0 up-bypass
+expect_stopped "with a type that bypasses the precheck, even an allowed update is stopped" 1.2.0
+grep -q "update type 'app' has no preupdatecmd that runs tollgate swupdate-precheck" "$W/swu.log" &&
+  ok "SWUpdate's log names the update type and what to add" ||
+  { not_ok "no sentence about the update type in SWUpdate's log"; grep -i tollgate "$W/swu.log" | sed 's/^/  | /'; }
+expect_audit "no decision is recorded for it" 'all(.[]; .event != "gate.decision" or .candidate.version != "1.2.5")'
+expect_exit 1 "--check-config finds the bypass" -- tg swupdate-precheck --check-config --swupdate-config "$W/bypass.cfg"
+expect_output "update type 'app'" "the sentence names the type"
+expect_exit 0 "--check-config accepts the shipped configuration" -- \
+  tg swupdate-precheck --check-config --swupdate-config "$TG_SOURCE_DIR/examples/swupdate/swupdate.cfg"
+
 # Policy decides about updates without metadata.
 printf '\n[classify]\nrequire-metadata=true\n' >>"$POLICY"
 make_swu plain-meta 1.3.0 - signed

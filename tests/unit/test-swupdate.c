@@ -498,6 +498,81 @@ static void test_engine_emits_notices(void **state)
 	tg_test_rmtree(dir);
 }
 
+/* ---- SWUpdate's configuration (update types) ---- */
+
+#define GLOBALS "globals: { preupdatecmd = \"/usr/bin/tollgate swupdate-precheck\"; };\n"
+
+static const struct {
+	const char *text;
+	gint code;		/* -1: passes */
+	const char *needle;	/* in the message */
+} config_cases[] = {
+	{ GLOBALS, -1, NULL },
+	{ "", -1, NULL },
+	{ GLOBALS "update-types: ( { name = \"app\"; preupdatecmd = \"/usr/bin/tollgate "
+		  "swupdate-precheck\"; } );", -1, NULL },
+	/* the command of globals counts, also when it is a wrapper */
+	{ "globals: { preupdatecmd = \"/sbin/gate.sh\"; };\nupdate-types: ( { name = \"os\"; "
+	  "preupdatecmd = \"/sbin/gate.sh\"; } );", -1, NULL },
+	/* SWUpdate ignores entries without a name and a "default" entry */
+	{ GLOBALS "update-types: ( { no-downgrading = \"1.0\"; }, { name = \"default\"; } );", -1,
+	  NULL },
+	{ GLOBALS "update-types: ( { name = \"app\"; no-downgrading = \"2.0\"; } );",
+	  TG_SWU_ERROR_VALUE, "update type 'app' has no preupdatecmd" },
+	{ GLOBALS "update-types: ( { name = \"a\"; preupdatecmd = \"/usr/bin/tollgate "
+		  "swupdate-precheck\"; }, { name = \"b\"; preupdatecmd = \"/bin/true\"; } );",
+	  TG_SWU_ERROR_VALUE, "update type 'b'" },
+	{ "update-types: ( { name = \"app\"; } );", TG_SWU_ERROR_VALUE,
+	  "add preupdatecmd = \"/usr/bin/tollgate swupdate-precheck\"" },
+	{ GLOBALS "update-types: { name = \"app\"; };", TG_SWU_ERROR_VALUE, "is not a list" },
+	{ GLOBALS "update-types: ( { name = \"app\"; ", TG_SWU_ERROR_SYNTAX, "line 2" },
+	{ GLOBALS "@include \"more.cfg\"\n", TG_SWU_ERROR_VALUE, "@include" },
+};
+
+static void test_config_update_types(void **state)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(config_cases); i++) {
+		g_autoptr(GError) err = NULL;
+		gboolean ok = tg_swu_config_check_data(config_cases[i].text, "test.cfg", NULL, &err);
+
+		if (config_cases[i].code < 0) {
+			if (!ok)
+				fail_msg("case %zu: %s", i, err->message);
+			continue;
+		}
+		if (ok)
+			fail_msg("case %zu passed", i);
+		assert_int_equal(err->code, config_cases[i].code);
+		assert_non_null(strstr(err->message, "test.cfg"));
+		if (!strstr(err->message, config_cases[i].needle))
+			fail_msg("case %zu: '%s' lacks '%s'", i, err->message, config_cases[i].needle);
+	}
+}
+
+/* A file: @include lines are read next to it; a missing file is an error. */
+static void test_config_file(void **state)
+{
+	g_autofree gchar *dir = tg_test_mkdtemp();
+	g_autofree gchar *main_cfg = g_build_filename(dir, "swupdate.cfg", NULL);
+	g_autofree gchar *inc = g_build_filename(dir, "types.cfg", NULL);
+	g_autoptr(GError) err = NULL;
+
+	assert_true(g_file_set_contents(main_cfg, GLOBALS "@include \"types.cfg\"\n", -1, NULL));
+	assert_true(g_file_set_contents(inc, "update-types: ( { name = \"app\"; } );\n", -1, NULL));
+	assert_false(tg_swu_config_check_file(main_cfg, &err));
+	assert_non_null(strstr(err->message, "update type 'app'"));
+	assert_non_null(strstr(err->message, main_cfg));
+	g_clear_error(&err);
+	assert_true(tg_swu_config_check_file(inc, &err) == FALSE);
+	g_clear_error(&err);
+	assert_false(tg_swu_config_check_file("/nonexistent/swupdate.cfg", &err));
+	assert_int_equal(err->code, TG_SWU_ERROR_IO);
+	assert_non_null(strstr(err->message, "/nonexistent/swupdate.cfg"));
+	/* not under SWUpdate: no configuration to find */
+	assert_null(tg_swu_config_path());
+	tg_test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -518,6 +593,8 @@ int main(void)
 		cmocka_unit_test(test_listener_blocked),
 		cmocka_unit_test(test_listener_success),
 		cmocka_unit_test(test_engine_emits_notices),
+		cmocka_unit_test(test_config_update_types),
+		cmocka_unit_test(test_config_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
