@@ -18,6 +18,9 @@
 
 #include <progress_ipc.h>
 
+#include <network_ipc.h>
+
+#include "swu-notify.h"
 #include "swu-progress.h"
 #endif
 
@@ -215,6 +218,21 @@ static gboolean blocked_by_precheck(Listen *ls, TgEngine *engine)
 	return when && g_date_time_to_unix(when) >= ls->since;
 }
 
+/* SWUpdate refused the update by its own version limit: nothing was
+ * written and no tollgate code ran for it. */
+static void record_updater_refusal(TgEngine *engine, TgCandidate *cand, const char *refusal)
+{
+	g_autoptr(GError) err = NULL;
+	g_autofree gchar *reason = g_strdup_printf("SWUpdate refused the update: %s", refusal);
+
+	if (!tg_engine_updater_refused(engine, cand, reason, &err)) {
+		tg_cli_error(err);
+		return;
+	}
+	printf("recorded SWUpdate's own refusal of %s: %s\n",
+	       cand->version ? cand->version : "(unknown version)", refusal);
+}
+
 static void record_failure(Listen *ls)
 {
 	TgSwuEngineOptions eo = { .config_path = ls->global->config,
@@ -225,6 +243,7 @@ static void record_failure(Listen *ls)
 	g_autofree gchar *reason = NULL;
 	const char *version = tg_swu_listener_version(ls->state);
 	const char *error_text = tg_swu_listener_error(ls->state);
+	const char *refusal = tg_swu_listener_refusal(ls->state);
 
 	if (tg_swu_listener_recorded(ls->state)) {
 		printf("failed install of %s already recorded by the tollgate handler\n",
@@ -237,16 +256,24 @@ static void record_failure(Listen *ls)
 		return;
 	}
 	engine = tg_swu_engine_open(&eo, &err);
-	if (engine && blocked_by_precheck(ls, engine)) {
+	if (!engine) {
+		tg_cli_error(err);
+		return;
+	}
+	if (blocked_by_precheck(ls, engine)) {
 		printf("install of %s stopped by the tollgate precheck: not recorded as failed\n",
 		       version);
 		return;
 	}
 	cand = tg_swu_candidate_new(version, NULL, NULL);
 	cand->component = g_strdup(tg_swu_listener_component(ls->state));
+	if (refusal) {
+		record_updater_refusal(engine, cand, refusal);
+		return;
+	}
 	reason = g_strdup_printf("SWUpdate reported the install as failed%s%s",
 				 error_text ? ": " : "", error_text ? error_text : "");
-	if (!engine || !tg_engine_failed(engine, cand, reason, &err)) {
+	if (!tg_engine_failed(engine, cand, reason, &err)) {
 		tg_cli_error(err);
 		return;
 	}
@@ -282,6 +309,8 @@ static gboolean listen_feed(Listen *ls, int status, const char *info, gsize len)
 }
 
 #if TG_HAVE_LIBSWUPDATE
+#define NOTES_WAIT_MS 50	/* for the refusal logged just before a failure */
+
 G_STATIC_ASSERT((int)FAILURE == (int)TG_SWU_STATUS_FAILURE &&
 		(int)START == (int)TG_SWU_STATUS_START &&
 		(int)SUCCESS == (int)TG_SWU_STATUS_SUCCESS &&
@@ -309,6 +338,40 @@ static int listen_connect(const char *path, GError **error)
 	}
 }
 
+static void on_note(const char *msg, gpointer data)
+{
+	tg_swu_listener_note(data, msg);
+}
+
+/* The notification stream next to the progress socket: SWUpdate's own
+ * refusals (its version limits) are only logged, never sent on progress. */
+static int notes_connect(void)
+{
+	int fd = tg_swu_notify_connect();
+
+	if (fd < 0)
+		g_printerr("tollgate: no notification stream on SWUpdate's control socket %s: "
+			   "SWUpdate's own version-limit refusals will be recorded as failed "
+			   "installs\n", get_ctrl_socket());
+	return fd;
+}
+
+/* One progress message, with the notifications SWUpdate logged around it:
+ * those before a failure are read first (its refusal comes before the
+ * FAILURE message), those after a start once the update is active. */
+static gboolean listen_step(Listen *ls, int *notes, const struct progress_msg *msg)
+{
+	gboolean done;
+
+	if (msg->status != START)
+		tg_swu_notify_drain(notes, msg->status == FAILURE ? NOTES_WAIT_MS : 0, on_note,
+				    ls->state);
+	done = listen_feed(ls, msg->status, msg->info, MIN(msg->infolen, sizeof(msg->info)));
+	if (msg->status == START)
+		tg_swu_notify_drain(notes, 0, on_note, ls->state);
+	return done;
+}
+
 static int listen_loop(Listen *ls, const char *socket_path, gboolean once)
 {
 	const char *path = socket_path ? socket_path : get_prog_socket();
@@ -317,21 +380,24 @@ static int listen_loop(Listen *ls, const char *socket_path, gboolean once)
 
 	for (;;) {
 		int fd = listen_connect(path, &err);
+		int notes;
 		gboolean first = TRUE;
 		int r;
 
 		if (fd < 0)
 			break;
+		notes = notes_connect();
 		g_printerr("tollgate: listening on %s\n", path);
 		while ((r = tg_swu_progress_read(fd, path, first, &msg, &err)) == 1) {
 			first = FALSE;
-			if (listen_feed(ls, msg.status, msg.info, MIN(msg.infolen, sizeof(msg.info))) &&
-			    once) {
-				close(fd);
-				return TG_EXIT_OK;
-			}
+			if (listen_step(ls, &notes, &msg) && once)
+				break;
 		}
 		close(fd);
+		if (notes >= 0)
+			close(notes);
+		if (r == 1)
+			return TG_EXIT_OK;
 		if (r == -2)
 			break;
 	}

@@ -17,6 +17,8 @@ struct _TgSwuListener {
 	gboolean blocked;
 	gboolean recorded;
 	gboolean version_from_tollgate;
+	gchar *refusal;		/* SWUpdate's own refusal of the running update */
+	gchar *refused_version;
 };
 
 TgSwuListener *tg_swu_listener_new(void)
@@ -32,6 +34,8 @@ static void reset(TgSwuListener *l)
 	l->blocked = FALSE;
 	l->recorded = FALSE;
 	l->version_from_tollgate = FALSE;
+	g_clear_pointer(&l->refusal, g_free);
+	g_clear_pointer(&l->refused_version, g_free);
 }
 
 void tg_swu_listener_free(TgSwuListener *l)
@@ -147,9 +151,49 @@ TgSwuEvent tg_swu_listener_feed(TgSwuListener *l, int status, const char *info, 
 	return TG_SWU_EVENT_NOTICE;
 }
 
+/* SWUpdate's own version limits (core/parser.c, 2022.12 to 2026.05): it
+ * checks them right after parsing sw-description, before any handler or
+ * preupdatecmd runs and before progress announces the update (START and
+ * the version come after them): the refusal itself starts the update the
+ * listener follows, and the FAILURE that follows ends it. */
+static const char *const refusal_markers[] = {
+	"No downgrading allowed: new version ",
+	"Max version set: new version ",
+	"No reinstalling allowed: new version ",
+};
+
+void tg_swu_listener_note(TgSwuListener *l, const char *msg)
+{
+	g_return_if_fail(l != NULL);
+	if (!msg || (l->active && l->refusal))
+		return;
+	for (gsize i = 0; i < G_N_ELEMENTS(refusal_markers); i++) {
+		const char *at = strstr(msg, refusal_markers[i]);
+		const char *v, *end;
+
+		if (!at)
+			continue;
+		if (!l->active) {
+			reset(l);
+			l->active = TRUE;
+		}
+		v = at + strlen(refusal_markers[i]);
+		end = strchr(v, ' ');
+		l->refusal = g_utf8_make_valid(at, -1);
+		if (end > v)
+			l->refused_version = g_utf8_make_valid(v, end - v);
+		return;
+	}
+}
+
+const char *tg_swu_listener_refusal(const TgSwuListener *l)
+{
+	return l->refusal;
+}
+
 const char *tg_swu_listener_version(const TgSwuListener *l)
 {
-	return l->version;
+	return l->version ? l->version : l->refused_version;
 }
 
 const char *tg_swu_listener_component(const TgSwuListener *l)

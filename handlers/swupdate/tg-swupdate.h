@@ -255,9 +255,18 @@ void tg_swu_listener_free(TgSwuListener *l);
 TgSwuEvent tg_swu_listener_feed(TgSwuListener *l, int status, const char *info, gsize info_len,
 				JsonObject **ret_info);
 
-/* What the listener knows about the current (or just finished) update.
+/* Feeds one message of SWUpdate's notification stream (what it logs). While
+ * an update runs, SWUpdate's own refusal by its version limits (-N /
+ * no-downgrading, max-version, -R) is kept with the version it names. */
+void tg_swu_listener_note(TgSwuListener *l, const char *msg);
+
+/* What the listener knows about the current (or just finished) update; the
+ * version is the one SWUpdate announced, else the one its refusal named.
  * Returns: (transfer none), may be NULL. */
 const char *tg_swu_listener_version(const TgSwuListener *l);
+/* SWUpdate's own refusal of the update, from "No downgrading allowed: ..."
+ * on (transfer none), or NULL. */
+const char *tg_swu_listener_refusal(const TgSwuListener *l);
 const char *tg_swu_listener_component(const TgSwuListener *l);
 /* The last error text SWUpdate sent for the update (transfer none), may be NULL. */
 const char *tg_swu_listener_error(const TgSwuListener *l);

@@ -58,6 +58,25 @@ expect_audit "1.2.0 deferred" "($(last_decision 1.2.0)).verdict == \"defer\""
 expect_audit "the deferral is not recorded as update.failed" 'all(.[]; .event != "update.failed" or .candidate.version != "1.2.0")'
 grep -q "install of 1.2.0 stopped by tollgate" "$W/listen.out" && ok "listener says tollgate stopped 1.2.0" ||
   { not_ok "listener output for 1.2.0"; sed 's/^/  | /' "$W/listen.out"; }
+
+# SWUpdate's own version limit (-N, no-downgrading) refuses before any
+# tollgate code runs: the listener reads the refusal from SWUpdate's
+# notification stream and records it as the updater's refusal, not a failure.
+swu_stop "$SWU_DAEMON"
+start_daemon swupdate -k "$SWU_CERT" -H board:1.0 -N 2.0.0
+sleep 0.3
+make_swu lim 1.5.0 'class = "security"; risk = "x";' signed
+push_update lim
+wait_for "$W/listen.out" "1\.5\.0" || true
+grep -q "No downgrading allowed" "$W/daemon.log" && ! grep -q "SWUPDATE successful" "$W/daemon.log" &&
+  ok "SWUpdate's -N 2.0.0 refused 1.5.0" || not_ok "SWUpdate did not refuse 1.5.0 by -N"
+expect_audit "the refusal is recorded as update.updater-refused for 1.5.0 with SWUpdate's message" \
+  'any(.[]; .event == "update.updater-refused" and .candidate.version == "1.5.0" and
+   .outcome == "refused-by-updater" and (.refusal | test("No downgrading allowed: new version 1\\.5\\.0")))'
+expect_audit "and not as a failed install, nor as a decision of the gate" \
+  'all(.[]; (.event != "update.failed" and .event != "gate.decision") or .candidate.version != "1.5.0")'
+grep -q "recorded SWUpdate's own refusal of 1.5.0" "$W/listen.out" && ok "listener says SWUpdate refused it" ||
+  { not_ok "listener output for 1.5.0"; sed 's/^/  | /' "$W/listen.out"; }
 expect_exit 0 "audit log verifies" -- tg audit verify
 
 # A listener built for another progress protocol stops with one sentence

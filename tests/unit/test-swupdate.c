@@ -398,6 +398,37 @@ static void test_listener_failure(void **state)
 	assert_false(tg_swu_listener_recorded(l));
 }
 
+/* SWUpdate's own version limit: logged on the notification stream before
+ * progress says anything; the FAILURE that follows ends that update. */
+static void test_listener_updater_refusal(void **state)
+{
+	const Msg after[] = {
+		{ TG_SWU_STATUS_FAILURE, NULL, TG_SWU_EVENT_FAILED },
+	};
+	const Msg next[] = {
+		{ TG_SWU_STATUS_START, NULL, TG_SWU_EVENT_STARTED },
+		{ TG_SWU_STATUS_RUN, "{\"0\": {\"VERSION\" : \"2.1.0\"}}", TG_SWU_EVENT_NONE },
+		{ TG_SWU_STATUS_FAILURE, "HASH mismatch", TG_SWU_EVENT_FAILED },
+	};
+	g_autoptr(TgSwuListener) l = tg_swu_listener_new();
+
+	tg_swu_listener_note(l, "Software Update started !");
+	assert_null(tg_swu_listener_refusal(l));
+	tg_swu_listener_note(l, "ERROR : No downgrading allowed: new version 1.5.0 <= installed 2.0.0");
+	tg_swu_listener_note(l, "Max version set: new version 9.9 > max allowed 3.0");
+	feed_all(l, after, G_N_ELEMENTS(after));
+	assert_string_equal(tg_swu_listener_refusal(l),
+			    "No downgrading allowed: new version 1.5.0 <= installed 2.0.0");
+	assert_string_equal(tg_swu_listener_version(l), "1.5.0");
+	/* the next update starts clean */
+	feed_all(l, next, G_N_ELEMENTS(next));
+	assert_null(tg_swu_listener_refusal(l));
+	assert_string_equal(tg_swu_listener_version(l), "2.1.0");
+	tg_swu_listener_note(l, "No reinstalling allowed: new version 2.1.0 == installed 2.1.0");
+	assert_string_equal(tg_swu_listener_version(l), "2.1.0");
+	assert_non_null(strstr(tg_swu_listener_refusal(l), "No reinstalling allowed"));
+}
+
 static void test_listener_blocked(void **state)
 {
 	const Msg msgs[] = {
@@ -590,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_info_fits),
 		cmocka_unit_test(test_info_decision),
 		cmocka_unit_test(test_listener_failure),
+		cmocka_unit_test(test_listener_updater_refusal),
 		cmocka_unit_test(test_listener_blocked),
 		cmocka_unit_test(test_listener_success),
 		cmocka_unit_test(test_engine_emits_notices),
