@@ -237,6 +237,15 @@ swu_scenarios() {
   expect_audit "refusal of 0.9.0 recorded (below-floor)" "($(last_decision 0.9.0)) | .verdict == \"refuse\" and .reason == \"below-floor\""
   grep -q "tollgate: refused 0.9.0" "$W/swu.log" && ok "daemon log names the refusal" || not_ok "daemon log lacks the refusal"
 
+  # An update type (SWUpdate 2025.12+; ignored before) does not get past the
+  # handler: the sw-description names tollgate's entry whatever its type.
+  printf 'globals: { loglevel = 5; };\nupdate-types: ( { name = "app"; } );\n' >"$W/types.cfg"
+  make_swu app-down 0.9.2 "$feat" $flags type=app
+  run_swu "$@" -f "$W/types.cfg" app-down
+  expect_stopped "update-type app 0.9.2 below the floor refused by the handler" 1.1.0
+  expect_audit "refusal of the app-type 0.9.2 recorded (below-floor)" \
+    "($(last_decision 0.9.2)) | .verdict == \"refuse\" and .reason == \"below-floor\""
+
   # The floor rises only after commit; then the security floor holds even
   # though downgrades are allowed.
   expect_exit 0 "commit" -- tg commit
