@@ -27,6 +27,7 @@
 # lists are fetched and checked against its SHA-256 sums.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/examples/swupdate/patches.sh"   # swupdate_release, swupdate_links_ubootenv
 out=$top/_build/updaters
 mode=build
 tree=""
@@ -155,7 +156,7 @@ fetch() {
 # tree_version PKG TREE: the release an unpacked SWUpdate or RAUC tree says it is.
 tree_version() {
   case "$1" in
-    swupdate) grep -qs '^VERSION =' "$2/Makefile" && version_of "$2" ;;
+    swupdate) swupdate_release "$2" ;;
     rauc) [ -f "$2/meson.build" ] && awk -F"'" '/^ *version *:/ { print $2; exit }' "$2/meson.build" ;;
   esac
 }
@@ -201,7 +202,7 @@ build_rauc() {  # SRC PREFIX
 # SWUpdate as a distribution ships it for the stock-binary routes: Lua
 # handlers (the Lua SWUpdate itself links), CMS signatures with OpenSSL,
 # sha256 checks, hardware compatibility, raw images, the IPC library and the
-# client/progress tools. For the Kconfig layout, libubootenv and json-c.
+# client/progress tools. From 2023.12 on, libubootenv and json-c.
 # CMS is the only signature algorithm: up to 2025.05 it is one choice among
 # them; from 2025.12 each is an option of its own, 2026.05 turns raw RSA on
 # by default, and the first one registered would verify (`-k` a certificate).
@@ -246,11 +247,11 @@ swupdate_env() {
 build_swupdate() {  # SRC PREFIX
   local src=$1 p=$2 uenv="" lua=lua5.4 rel
   [ -f "$src/handlers/Config.in" ] && lua=lua5.3   # Debian 12's SWUpdate links Lua 5.3
-  if [ -f "$src/handlers/Kconfig" ]; then
+  if swupdate_links_ubootenv "$src"; then
     uenv=$out/libubootenv-0.3.5/prefix
     [ -f "$uenv/lib/libubootenv.so" ] || { echo "libubootenv 0.3.5 is missing: $(cat "$out/libubootenv-0.3.5/status")"; return 1; }
   fi
-  rel=$(version_of "$src")
+  rel=$(swupdate_release "$src")
   swupdate_defconfig "$lua" "$uenv" "$p" >"$src/configs/tollgate_matrix_defconfig"
   (
     swupdate_env "$uenv"
@@ -260,12 +261,6 @@ build_swupdate() {  # SRC PREFIX
       make -C "$src" install DESTDIR="$p" BINDIR=bin LIBDIR=lib INCLUDEDIR=include \
         SWU_VER="$rel" </dev/null
   )
-}
-
-# version_of SWUPDATE_TREE: its release (VERSION.PATCHLEVEL[.SUBLEVEL]).
-version_of() {
-  awk '/^VERSION =/ { v = $3 } /^PATCHLEVEL =/ { p = $3 } /^SUBLEVEL =/ { s = $3 }
-       END { printf "%s.%s%s", v, p, (s != "" ? "." s : "") }' "$1/Makefile"
 }
 
 # build CELL: fetch, build into $out/CELL/prefix, write the status.

@@ -8,10 +8,12 @@
 #
 #   examples/swupdate/build-swupdate.sh [--release CELL] [--cache DIR] OUTDIR
 #
-# --release CELL  which SWUpdate: swupdate-2022.12 (Debian 12, default) or
-#                 swupdate-2024.12.1 (Debian 13); the patch that fits the
-#                 tree's layout is applied (handlers/Config.in up to 2024.05,
-#                 handlers/Kconfig from 2024.12).
+# --release CELL  which SWUpdate: swupdate-2022.12 (Debian 12, default),
+#                 swupdate-2024.12.1 (Debian 13) or a cell scripts/updaters.sh
+#                 has from `--tree SRC` (e.g. swupdate-2026.05.1); the patch
+#                 for the tree's release is applied (patches.sh: up to
+#                 2023.05, 2023.12 to 2024.05, 2024.12 to 2025.05, from
+#                 2025.12), and a tree none fits stops the build.
 # --cache DIR     where scripts/updaters.sh keeps sources and prefixes
 #                 (default: _build/updaters in the tollgate tree)
 # OUTDIR          a fresh copy of the source with the patch applied,
@@ -21,11 +23,12 @@
 # Environment: TOLLGATE_PKGCONFIG names the pkg-config module of
 # libtollgate-swupdate (default tollgate-swupdate; the integration test uses
 # the build tree's tollgate-swupdate-uninstalled with PKG_CONFIG_PATH).
-# Needs: libconfig-dev, cpio, build-essential; for 2024.12 also
+# Needs: libconfig-dev, cpio, build-essential; from 2023.12 also
 # libjson-c-dev, cmake, libyaml-dev and zlib1g-dev (libubootenv 0.3.5).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
+. "$here/patches.sh"
 cache=$top/_build/updaters
 release=swupdate-2022.12
 while [ $# -gt 1 ]; do
@@ -39,19 +42,19 @@ out=${1:?usage: build-swupdate.sh [--release CELL] [--cache DIR] OUTDIR}
 pc=${TOLLGATE_PKGCONFIG:-tollgate-swupdate}
 
 src=$("$top/scripts/updaters.sh" --out "$cache" --source "$release")
+if ! name=$(tollgate_patch "$src" 2>&1); then echo "build-swupdate: $name" >&2; exit 1; fi
+patchfile=$here/$name
 uenv=""
-if [ -f "$src/handlers/Kconfig" ]; then
-  patchfile=$here/0001-handlers-add-tollgate-from-2024.12.patch
+if swupdate_links_ubootenv "$src"; then
   "$top/scripts/updaters.sh" --out "$cache" libubootenv-0.3.5 >/dev/null
   uenv=$cache/libubootenv-0.3.5/prefix
   [ -f "$uenv/lib/libubootenv.so" ] || { echo "build-swupdate: libubootenv 0.3.5: $(cat "$cache/libubootenv-0.3.5/status")" >&2; exit 1; }
-else
-  patchfile=$here/0001-handlers-add-tollgate-upto-2024.05.patch
 fi
 
 rm -rf "$out"
 cp -a "$src" "$out"
-patch -s -p1 -d "$out" <"$patchfile"
+patch -s -p1 -d "$out" <"$patchfile" ||
+  { echo "build-swupdate: $(basename "$patchfile") does not apply to SWUpdate $(swupdate_release "$src") ($src)" >&2; exit 1; }
 
 cat >"$out/configs/tollgate_defconfig" <<CFG
 CONFIG_LIBCONFIG=y
@@ -72,7 +75,7 @@ CFG
 if [ -n "${TG_SANITIZE:-}" ] && [ -z "$uenv" ]; then
   echo "CONFIG_EXTRA_LDFLAGS=\"-fsanitize=$TG_SANITIZE\"" >>"$out/configs/tollgate_defconfig"
 fi
-# SWUpdate >= 2024.12 always links libubootenv and json-c.
+# SWUpdate >= 2023.12 always links libubootenv and json-c.
 if [ -n "$uenv" ]; then
   printf 'CONFIG_EXTRA_CFLAGS="-I%s/include"\nCONFIG_EXTRA_LDFLAGS="-L%s/lib -Wl,-rpath,%s/lib%s"\n' \
     "$uenv" "$uenv" "$uenv" "${TG_SANITIZE:+ -fsanitize=$TG_SANITIZE}" >>"$out/configs/tollgate_defconfig"

@@ -1,21 +1,36 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Writes the patch that adds tollgate's compiled-in handler to an SWUpdate
-# source tree. Two layouts, one patch each (named by the releases they fit):
-#   handlers/Config.in  SWUpdate up to 2024.05  0001-handlers-add-tollgate-upto-2024.05.patch
-#   handlers/Kconfig    SWUpdate 2024.12+       0001-handlers-add-tollgate-from-2024.12.patch
+# source tree. One patch is shipped per range of releases whose files it
+# fits (patches.sh picks it by the tree's VERSION and PATCHLEVEL):
+#   0001-handlers-add-tollgate-upto-2023.05.patch        handlers/Config.in, from Debian's 2022.12
+#   0001-handlers-add-tollgate-2023.12-to-2024.05.patch  handlers/Config.in, from 2024.05.2
+#   0001-handlers-add-tollgate-2024.12-to-2025.05.patch  handlers/Kconfig, from Debian's 2024.12.1
+#   0001-handlers-add-tollgate-from-2025.12.patch        handlers/Kconfig, from 2026.05.1
 #
 #   examples/swupdate/make-patch.sh SWUPDATE_TREE > PATCH
+#   examples/swupdate/make-patch.sh --shipped SWUPDATE_TREE
+#                     writes the shipped patch of the tree's range (above)
 #
-# SWUPDATE_TREE is an unmodified tree (e.g. from `apt-get source swupdate`).
-# The patch holds only tollgate's pieces: handlers/tollgate_handler.c, one
-# line in handlers/Makefile, the Config.in or Kconfig entries and the
-# Makefile.flags block (Config.in.fragment or Kconfig.fragment,
-# Makefile.fragment).
+# SWUPDATE_TREE is an unmodified tree (e.g. from `apt-get source swupdate`
+# or `git archive` of upstream SWUpdate). The patch holds only tollgate's
+# pieces: handlers/tollgate_handler.c, one line in handlers/Makefile, the
+# Config.in or Kconfig entries and the Makefile.flags block
+# (Config.in.fragment or Kconfig.fragment, Makefile.fragment).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-src=${1:?usage: make-patch.sh SWUPDATE_TREE}
+. "$here/patches.sh"
+usage="usage: make-patch.sh [--shipped] SWUPDATE_TREE"
+if [ "${1:-}" = --shipped ]; then
+  src=${2:?$usage}
+  name=$(tollgate_patch "$src") || exit 1
+  "$0" "$src" >"$here/$name.new" || { rm -f "$here/$name.new"; exit 1; }
+  mv "$here/$name.new" "$here/$name"
+  echo "make-patch: wrote $name from SWUpdate $(swupdate_release "$src") ($src)" >&2
+  exit 0
+fi
+src=${1:?$usage}
 kc=Config.in
 [ -f "$src/handlers/Kconfig" ] && kc=Kconfig
 for f in handlers/Makefile "handlers/$kc" Makefile.flags; do

@@ -538,7 +538,7 @@ bench_handler() {
 	handler_rows "$label" "$(timing_median "$d"/with-*.log preinst)" \
 		"$(timing_median "$d"/with-*.log postinst)" "$(printf '%s\n' "${times[@]}" | median)"
 	note "- Compiled-in handler: SWUpdate 2022.12 from Debian's source package with"
-	note "  \`examples/swupdate/0001-handlers-add-tollgate-upto-2024.05.patch\` (minimal configuration: no"
+	note "  \`examples/swupdate/0001-handlers-add-tollgate-upto-2023.05.patch\` (minimal configuration: no"
 	note "  signing, no hash check), the same ${image_mb} MiB raw install with a tollgate entry;"
 	note "  times from \`TOLLGATE_TIMING=1\`."
 }

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The compiled-in handler: SWUpdate built from Debian's source package with
-# the examples/swupdate patch for its layout (2022.12: handlers/Config.in;
-# in the updater matrix, 2024.12.1: handlers/Kconfig), driven through the
-# policy scenarios; a progress client receives the notices the C handler
+# The compiled-in handler: SWUpdate built from Debian's source package (or a
+# tree scripts/updaters.sh has from --tree) with the examples/swupdate patch
+# for its release (examples/swupdate/patches.sh; 2022.12 by default, the
+# release of TG_SWUPDATE_PREFIX's cell in the updater matrix), driven through
+# the policy scenarios; a progress client receives the notices the C handler
 # sends through swupdate_progress_info(). Sources are cached by
 # scripts/updaters.sh under _build/updaters.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/swupdate-lib.sh"
+. "$TG_SOURCE_DIR/examples/swupdate/patches.sh"
 swu_require make gcc cpio patch pkg-config apt-get jq swupdate-client swupdate-progress
 
 release=swupdate-2022.12
@@ -19,23 +21,39 @@ export PKG_CONFIG_PATH=$TG_BUILD_DIR/meson-uninstalled${PKG_CONFIG_PATH:+:$PKG_C
 if TOLLGATE_PKGCONFIG=tollgate-swupdate-uninstalled \
    "$TG_SOURCE_DIR/examples/swupdate/build-swupdate.sh" --release "$release" --cache "$cache" \
    "$W/swupdate" >"$W/build.out" 2>&1; then
-  ok "$release built from Debian's source package with the tollgate handler"
+  ok "$release built from its source (scripts/updaters.sh) with the tollgate handler"
 else
   not_ok "building $release with the handler"; sed 's/^/  | /' "$W/build.out" | tail -20
   finish; exit 1
 fi
 SWU=$W/swupdate/swupdate
 src=$("$TG_SOURCE_DIR/scripts/updaters.sh" --out "$cache" --source "$release")
-shipped=$TG_SOURCE_DIR/examples/swupdate/0001-handlers-add-tollgate-upto-2024.05.patch
-[ -f "$src/handlers/Kconfig" ] && shipped=$TG_SOURCE_DIR/examples/swupdate/0001-handlers-add-tollgate-from-2024.12.patch
-"$TG_SOURCE_DIR/examples/swupdate/make-patch.sh" "$src" >"$W/patch"
-if cmp -s "$W/patch" "$shipped"; then
-  ok "the shipped $(basename "$shipped") matches handlers/swupdate/tollgate_handler.c"
+# The shipped patch of this release (the one build-swupdate.sh applied) is
+# not stale: it is what make-patch.sh writes for this tree, or, for a tree
+# of its range it was not written from, it changes the files the same way.
+if name=$(tollgate_patch "$src" 2>&1); then
+  "$TG_SOURCE_DIR/examples/swupdate/make-patch.sh" "$src" >"$W/patch"
+  mkdir -p "$W/fresh"
+  same=y
+  for f in $(sed -n 's|^+++ b/||p' "$W/patch"); do
+    mkdir -p "$W/fresh/$(dirname "$f")"
+    [ ! -f "$src/$f" ] || cp "$src/$f" "$W/fresh/$f"
+  done
+  patch -s -p1 -d "$W/fresh" <"$W/patch" >/dev/null || same=n
+  for f in $(sed -n 's|^+++ b/||p' "$W/patch"); do
+    cmp -s "$W/fresh/$f" "$W/swupdate/$f" || same=n
+  done
+  if cmp -s "$W/patch" "$TG_SOURCE_DIR/examples/swupdate/$name"; then
+    ok "the shipped $name matches handlers/swupdate/tollgate_handler.c"
+  elif [ $same = y ]; then
+    ok "the shipped $name gives SWUpdate $(swupdate_release "$src") the files make-patch.sh writes (the patch is written from another release of its range)"
+  else
+    not_ok "$name is stale: regenerate it with make-patch.sh --shipped from the tree it is written from"
+  fi
 else
-  not_ok "$(basename "$shipped") is stale: regenerate it with make-patch.sh"
+  not_ok "$name"
 fi
-want=$(awk '/^VERSION =/ { v = $3 } /^PATCHLEVEL =/ { p = $3 } /^SUBLEVEL =/ { s = $3 }
-  END { printf "%s.%s%s", v, p, (s != "" ? "." s : "") }' "$src/Makefile")
+want=$(swupdate_release "$src")
 rm -rf "$W/swupdate/.git" 2>/dev/null || true
 
 swu_scenarios "" "$SWU"
