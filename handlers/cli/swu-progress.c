@@ -6,11 +6,13 @@
  * daemon's file descriptors). The struct layout and the protocol version come
  * from the progress_ipc.h of the SWUpdate this tollgate was built against
  * (-Dswupdate_prefix):
- *   no PROGRESS_API_VERSION (up to 2024.05): no handshake; a daemon that
- *     sends a connect acknowledgement speaks a newer protocol;
- *   PROGRESS_API_VERSION (2024.12+): the daemon acknowledges each
- *     connection with its API version; majors must match, and every message
- *     carries the version it was built with. */
+ *   no PROGRESS_API_VERSION (up to 2023.05): no handshake, no version;
+ *   API 1 (2023.12, 2024.05): every message carries the API version, no
+ *     handshake;
+ *   API 2 (PROGRESS_CONNECT_ACK_MAGIC, 2024.12+): the daemon also
+ *     acknowledges each connection with its API version; majors must match.
+ * Without the handshake, a daemon that sends a connect acknowledgement
+ * speaks a newer protocol. */
 #include "cli.h"
 
 #include "tg-swupdate-config.h"
@@ -27,6 +29,10 @@
 
 #include "swu-progress.h"
 
+#ifdef PROGRESS_CONNECT_ACK_MAGIC
+#define TG_PROGRESS_ACK 1
+#endif
+
 #define ACK_TIMEOUT_MS 5000
 #define ACK_BYTES 8	/* struct progress_connect_ack: apiversion, "ACK" */
 
@@ -35,13 +41,20 @@ G_DEFINE_QUARK(tg-swu-progress-error-quark, tg_swu_progress_error)
 static const char *built_for(void)
 {
 #ifdef PROGRESS_API_VERSION
-	static char text[64];
+	static char text[96];
 
-	g_snprintf(text, sizeof(text), "progress API %u.%u.%u (SWUpdate 2024.12 or later)",
-		   PROGRESS_API_MAJOR, PROGRESS_API_MINOR, PROGRESS_API_PATCH);
+	g_snprintf(text, sizeof(text), "progress API %u.%u.%u (SWUpdate %s)", PROGRESS_API_MAJOR,
+		   PROGRESS_API_MINOR, PROGRESS_API_PATCH,
+#ifdef TG_PROGRESS_ACK
+		   "2024.12 or later"
+#else
+		   "2023.12 to 2024.05, without connect handshake"
+#endif
+	);
 	return text;
 #else
-	return "the progress protocol without handshake (SWUpdate 2024.05 or earlier)";
+	return "the progress protocol without version or handshake (SWUpdate 2023.05 or "
+	       "earlier)";
 #endif
 }
 
@@ -68,7 +81,7 @@ static gssize read_some(int fd, void *buf, gsize len, int ms)
 	return recv(fd, buf, len, 0);
 }
 
-#ifdef PROGRESS_API_VERSION
+#ifdef TG_PROGRESS_ACK
 static gboolean check_ack(int fd, const char *path, GError **error)
 {
 	struct progress_connect_ack ack = { 0 };
@@ -107,7 +120,7 @@ int tg_swu_progress_connect(const char *path, GError **error)
 		close(fd);
 		return -1;
 	}
-#ifdef PROGRESS_API_VERSION
+#ifdef TG_PROGRESS_ACK
 	if (!check_ack(fd, path, error)) {
 		close(fd);
 		return -2;
@@ -123,7 +136,7 @@ int tg_swu_progress_read(int fd, const char *path, gboolean first, struct progre
 	gssize n;
 
 	memset(msg, 0, sizeof(*msg));
-#ifndef PROGRESS_API_VERSION
+#ifndef TG_PROGRESS_ACK
 	/* A newer SWUpdate acknowledges the connection at once: one short
 	 * "ACK" record where an old one sends nothing until an update. */
 	if (first) {
