@@ -370,14 +370,21 @@ static void add_outcome(JsonArray *outcomes, const TgSink *sink, const GError *e
 	json_array_add_object_element(outcomes, o);
 }
 
-static void fail_all(TgNotifier *nf, const char *type, JsonArray *outcomes)
+static gboolean in_scope(const TgSink *sink, TgNotifyScope scope)
+{
+	return scope == TG_NOTIFY_ALL || sink->required == (scope == TG_NOTIFY_REQUIRED);
+}
+
+static void fail_all(TgNotifier *nf, const char *type, TgNotifyScope scope,
+		     JsonArray *outcomes)
 {
 	g_autoptr(GError) err = g_error_new(TG_NOTIFY_ERROR, TG_NOTIFY_ERROR_TYPE,
 					    "'%s' is not a notice type this notifier knows",
 					    type ? type : "(none)");
 
 	for (guint i = 0; i < nf->sinks->len; i++)
-		add_outcome(outcomes, g_ptr_array_index(nf->sinks, i), err);
+		if (in_scope(g_ptr_array_index(nf->sinks, i), scope))
+			add_outcome(outcomes, g_ptr_array_index(nf->sinks, i), err);
 }
 
 /* Returns: (transfer none): the string member @name, or "" when missing. */
@@ -389,13 +396,14 @@ static const char *string_member(JsonObject *obj, const char *name)
 									: "";
 }
 
-static void deliver_all(TgNotifier *nf, const TgNotice *n, JsonArray *outcomes)
+static void deliver_all(TgNotifier *nf, const TgNotice *n, TgNotifyScope scope,
+			JsonArray *outcomes)
 {
 	for (guint i = 0; i < nf->sinks->len; i++) {
 		TgSink *sink = g_ptr_array_index(nf->sinks, i);
 		g_autoptr(GError) err = NULL;
 
-		if (!(sink->notices & (1u << n->type)))
+		if (!(sink->notices & (1u << n->type)) || !in_scope(sink, scope))
 			continue;
 		if (!sink->ops->deliver(sink->config, n, &err) && !err)
 			err = g_error_new_literal(TG_NOTIFY_ERROR, TG_NOTIFY_ERROR_FAILED,
@@ -404,7 +412,8 @@ static void deliver_all(TgNotifier *nf, const TgNotice *n, JsonArray *outcomes)
 	}
 }
 
-static void notify_send(gpointer data, JsonObject *notice, JsonArray *outcomes)
+static void notify_send(gpointer data, JsonObject *notice, TgNotifyScope scope,
+			JsonArray *outcomes)
 {
 	TgNotifier *nf = data;
 	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
@@ -416,7 +425,7 @@ static void notify_send(gpointer data, JsonObject *notice, JsonArray *outcomes)
 
 	tg_notice_clean(notice);
 	if (!tg_notice_type_from_name(string_member(notice, "type"), &type)) {
-		fail_all(nf, string_member(notice, "type"), outcomes);
+		fail_all(nf, string_member(notice, "type"), scope, outcomes);
 		return;
 	}
 	title = tg_notice_render(type, TG_NOTICE_TITLE, nf->templates[type][TG_NOTICE_TITLE],
@@ -430,7 +439,7 @@ static void notify_send(gpointer data, JsonObject *notice, JsonArray *outcomes)
 	n = (TgNotice){ .type = type, .type_name = tg_notice_type_name(type),
 			.id = string_member(notice, "id"), .time = string_member(notice, "time"),
 			.title = title, .text = text, .json = json, .json_len = strlen(json) };
-	deliver_all(nf, &n, outcomes);
+	deliver_all(nf, &n, scope, outcomes);
 }
 
 static void notify_close(gpointer data)

@@ -108,8 +108,28 @@ static JsonObject *decision_summary(const TgDecision *d, JsonNode **ret_checks)
 	return obj;
 }
 
+/* The required sinks' deliveries the decision rests on: sink, delivered,
+ * error. Returns: (transfer full). */
+static JsonArray *required_deliveries(JsonArray *outcomes)
+{
+	JsonArray *out = json_array_new();
+	static const char *const members[] = { "sink", "delivered", "error" };
+
+	for (guint i = 0; i < json_array_get_length(outcomes); i++) {
+		JsonObject *o = json_array_get_object_element(outcomes, i);
+		JsonObject *r = json_object_new();
+
+		for (gsize m = 0; m < G_N_ELEMENTS(members); m++)
+			if (json_object_has_member(o, members[m]))
+				json_object_set_member(r, members[m],
+						       json_object_dup_member(o, members[m]));
+		json_array_add_object_element(out, r);
+	}
+	return out;
+}
+
 static gboolean record_decision(TgEngine *engine, const TgCandidate *cand, TgDecision *d,
-				GError **error)
+				JsonArray *required, GError **error)
 {
 	g_autoptr(JsonObject) body = tg_engine_body_new(engine, cand);
 	JsonNode *checks = NULL;
@@ -121,7 +141,26 @@ static gboolean record_decision(TgEngine *engine, const TgCandidate *cand, TgDec
 	json_object_set_object_member(body, "decision", summary);
 	if (checks)
 		json_object_set_member(body, "checks", checks);
+	if (required)
+		json_object_set_array_member(body, "required_notices",
+					     required_deliveries(required));
 	return tg_engine_record(engine, "gate.decision", body, NULL, error);
+}
+
+/* The state could not be saved after the decision was recorded: the update
+ * is refused (fail closed), and a gate.error says why the recorded verdict
+ * does not hold. */
+static void refuse_after_record(TgEngine *engine, const TgCandidate *cand, TgDecision *d,
+				const GError *cause)
+{
+	g_autoptr(JsonObject) body = tg_engine_body_new(engine, cand);
+	g_autoptr(GError) err = NULL;
+
+	turn_into_refusal(d, "state-write-failed", cause);
+	json_object_set_string_member(body, "transaction_id", d->transaction_id);
+	json_object_set_string_member(body, "error", d->message);
+	if (!tg_engine_record(engine, "gate.error", body, NULL, &err))
+		g_debug("gate.error not recorded: %s", err->message);
 }
 
 static void remember_decision(TgEngine *engine, const TgDecision *d)
@@ -133,32 +172,33 @@ static void remember_decision(TgEngine *engine, const TgDecision *d)
 	engine->state->last_decision = json_to_string(node, FALSE);
 }
 
+/* One direction: decide (with the required deliveries of a disruption
+ * warning), record the decision durably, save the state once, then send the
+ * other notices, which can no longer change it. */
 TgDecision *tg_engine_gate(TgEngine *engine, TgCandidate *cand, GError **error)
 {
 	g_autoptr(TgDecision) d = NULL;
 	g_autoptr(GError) local = NULL;
-	TgVerdict announced;
+	TgGateNotices *notices;
+	gboolean recorded;
 
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	d = decide(engine, cand);
-	tg_engine_notify_decision(engine, cand, d);
-	announced = d->verdict;
+	notices = tg_engine_notices_before(engine, cand, d);
+	recorded = record_decision(engine, cand, d, tg_gate_notices_required(notices), &local);
+	if (!recorded) {
+		turn_into_refusal(d, "audit-write-failed", local);
+		g_clear_error(&local);
+	}
 	if (engine->state) {
 		remember_decision(engine, d);
-		if (!tg_engine_save_state(engine, &local)) {
-			turn_into_refusal(d, "state-write-failed", local);
-			g_clear_error(&local);
+		if (!tg_engine_save_state(engine, &local) && d->verdict != TG_VERDICT_REFUSE) {
+			if (recorded)
+				refuse_after_record(engine, cand, d, local);
+			else
+				turn_into_refusal(d, "state-write-failed", local);
 		}
 	}
-	if (!record_decision(engine, cand, d, &local)) {
-		turn_into_refusal(d, "audit-write-failed", local);
-		if (engine->state) {
-			remember_decision(engine, d);
-			if (!tg_engine_save_state(engine, NULL))
-				g_debug("last decision not saved after a failed audit write");
-		}
-	}
-	if (announced != TG_VERDICT_REFUSE && d->verdict == TG_VERDICT_REFUSE)
-		tg_engine_notify_late_refusal(engine, d);
+	tg_engine_notices_after(engine, cand, d, notices);
 	return g_steal_pointer(&d);
 }

@@ -120,13 +120,12 @@ static gboolean first_boot(TgEngine *engine, GError **error)
 
 /* State lost or tampered: keep going without it (updates needing it are
  * refused), and leave a record. */
-static gboolean state_unusable(TgEngine *engine, GError *problem, GError **error)
+static gboolean state_unusable(TgEngine *engine, GError **error)
 {
 	g_autoptr(JsonObject) body = json_object_new();
 
-	json_object_set_string_member(body, "problem", problem->message);
+	json_object_set_string_member(body, "problem", engine->state_error->message);
 	json_object_set_string_member(body, "state_dir", engine->policy->state_dir);
-	engine->state_error = problem;
 	return tg_engine_record(engine, "state.tamper-detected", body, NULL, error);
 }
 
@@ -142,13 +141,27 @@ gboolean tg_engine_load_state(TgEngine *engine, GError **error)
 		return FALSE;
 	}
 	if (g_error_matches(local, TG_STATE_ERROR, TG_STATE_ERROR_MISSING) &&
-	    !tg_audit_has_history(engine->policy->audit_dir))
-		return first_boot(engine, error);
+	    !tg_audit_has_history(engine->policy->audit_dir)) {
+		engine->first_boot = TRUE;
+		return TRUE;
+	}
 	if (g_error_matches(local, TG_STATE_ERROR, TG_STATE_ERROR_MISSING)) {
 		g_clear_error(&local);
 		g_set_error(&local, TG_STATE_ERROR, TG_STATE_ERROR_MISSING,
 			    "the state file in %s is missing although the audit log has history: "
 			    "the version floor is lost", engine->policy->state_dir);
 	}
-	return state_unusable(engine, g_steal_pointer(&local), error);
+	engine->state_error = g_steal_pointer(&local);
+	return TRUE;
+}
+
+gboolean tg_engine_settle_state(TgEngine *engine, GError **error)
+{
+	if (engine->first_boot) {
+		engine->first_boot = FALSE;
+		return first_boot(engine, error);
+	}
+	if (!engine->state && engine->state_error)
+		return state_unusable(engine, error);
+	return TRUE;
 }

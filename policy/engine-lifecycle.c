@@ -63,26 +63,32 @@ gboolean tg_engine_installed(TgEngine *engine, TgCandidate *cand, GError **error
 	return tg_engine_record(engine, "update.installed", body, NULL, error);
 }
 
-gboolean tg_engine_failed(TgEngine *engine, TgCandidate *cand, const char *reason,
-			  GError **error)
+/* An install the updater ended without tollgate: @event with the updater's
+ * @reason under @key (or @fallback) and @outcome. */
+static gboolean record_updater_end(TgEngine *engine, TgCandidate *cand, const char *event,
+				   const char *key, const char *reason, const char *fallback,
+				   const char *outcome, GError **error)
 {
 	g_autoptr(JsonObject) body = tg_engine_body_new(engine, cand);
 
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-	tg_json_set_string(body, "failure", reason ? reason : "reported by the updater");
-	json_object_set_string_member(body, "outcome", "failed");
-	return tg_engine_record(engine, "update.failed", body, NULL, error);
+	tg_json_set_string(body, key, reason ? reason : fallback);
+	json_object_set_string_member(body, "outcome", outcome);
+	return tg_engine_record(engine, event, body, NULL, error);
+}
+
+gboolean tg_engine_failed(TgEngine *engine, TgCandidate *cand, const char *reason,
+			  GError **error)
+{
+	return record_updater_end(engine, cand, "update.failed", "failure", reason,
+				  "reported by the updater", "failed", error);
 }
 
 gboolean tg_engine_updater_refused(TgEngine *engine, TgCandidate *cand, const char *reason,
 				   GError **error)
 {
-	g_autoptr(JsonObject) body = tg_engine_body_new(engine, cand);
-
-	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-	tg_json_set_string(body, "refusal", reason ? reason : "refused by the updater");
-	json_object_set_string_member(body, "outcome", "refused-by-updater");
-	return tg_engine_record(engine, "update.updater-refused", body, NULL, error);
+	return record_updater_end(engine, cand, "update.updater-refused", "refusal", reason,
+				  "refused by the updater", "refused-by-updater", error);
 }
 
 /* @text raised to @pending if higher; returns the new value (transfer full). */

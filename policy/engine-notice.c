@@ -165,40 +165,53 @@ static void record_suppressed(TgEngine *engine, JsonObject *notice, const TgNoti
 	record(engine, "notice.suppressed", body);
 }
 
-/* Sends @notice (transfer none) and records what happened.
- * Returns: (transfer full) (nullable): why a required sink did not get it. */
-static gchar *send_notice(TgEngine *engine, JsonObject *notice)
+static void record_outcomes(TgEngine *engine, JsonObject *notice, JsonArray *outcomes)
 {
 	const TgNoticeKind *kind = kind_of(json_object_get_string_member(notice, "type"));
-	g_autoptr(JsonArray) outcomes = json_array_new();
-	gchar *failure = NULL;
 
-	g_return_val_if_fail(kind != NULL, NULL);
-	if (kind->user_facing && !notifications_on(engine)) {
-		record_suppressed(engine, notice, kind);
-		return NULL;
-	}
-	engine->notify_ops->send(engine->notifier, notice, outcomes);
+	for (guint i = 0; kind && i < json_array_get_length(outcomes); i++)
+		record_outcome(engine, notice, kind, json_array_get_object_element(outcomes, i));
+}
+
+/* Returns: (transfer full) (nullable): why a required sink in @outcomes did
+ * not get the notice. */
+static gchar *required_failure(JsonArray *outcomes)
+{
 	for (guint i = 0; i < json_array_get_length(outcomes); i++) {
 		JsonObject *o = json_array_get_object_element(outcomes, i);
 
-		record_outcome(engine, notice, kind, o);
-		if (!failure && json_object_get_boolean_member_with_default(o, "required", FALSE) &&
+		if (json_object_get_boolean_member_with_default(o, "required", FALSE) &&
 		    !json_object_get_boolean_member_with_default(o, "delivered", FALSE))
-			failure = g_strdup_printf("sink '%s': %s",
-						  json_object_get_string_member_with_default(o, "sink", "?"),
-						  json_object_get_string_member_with_default(o, "error", "?"));
+			return g_strdup_printf(
+				"sink '%s': %s", json_object_get_string_member_with_default(o, "sink", "?"),
+				json_object_get_string_member_with_default(o, "error", "?"));
 	}
-	return failure;
+	return NULL;
 }
 
-/* Like send_notice(), taking @notice (transfer full).
- * Returns: (transfer full) (nullable): why a required sink did not get it. */
-static gchar *send_and_free(TgEngine *engine, JsonObject *notice)
+/* Sends @notice (transfer none) to the sinks of @scope and records what
+ * happened (a user-facing notice while notifications are off: that it was
+ * suppressed). */
+static void send_notice(TgEngine *engine, JsonObject *notice, TgNotifyScope scope)
+{
+	const TgNoticeKind *kind = kind_of(json_object_get_string_member(notice, "type"));
+	g_autoptr(JsonArray) outcomes = json_array_new();
+
+	g_return_if_fail(kind != NULL);
+	if (kind->user_facing && !notifications_on(engine)) {
+		record_suppressed(engine, notice, kind);
+		return;
+	}
+	engine->notify_ops->send(engine->notifier, notice, scope, outcomes);
+	record_outcomes(engine, notice, outcomes);
+}
+
+/* Like send_notice() to every sink, taking @notice (transfer full). */
+static void send_and_free(TgEngine *engine, JsonObject *notice)
 {
 	g_autoptr(JsonObject) n = notice;
 
-	return send_notice(engine, n);
+	send_notice(engine, n, TG_NOTIFY_ALL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -287,35 +300,90 @@ static void defer_undelivered(TgDecision *d, const char *failure)
 	tg_decision_finish(d);
 }
 
-static void decision_notices(TgEngine *engine, const TgCandidate *cand, TgDecision *d)
+struct _TgGateNotices {
+	JsonObject *warning;	/* disruption warning sent to the required sinks */
+	JsonArray *required;	/* their outcomes */
+	JsonObject *support;	/* a support milestone that is due */
+	const char *support_event;
+};
+
+static void gate_notices_free(TgGateNotices *gn)
+{
+	g_clear_pointer(&gn->warning, json_object_unref);
+	g_clear_pointer(&gn->required, json_array_unref);
+	g_clear_pointer(&gn->support, json_object_unref);
+	g_free(gn);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgGateNotices, gate_notices_free)
+
+static JsonObject *support_due(TgEngine *engine, const char **ret_event);
+
+/* The disruption warning's delivery to required sinks is part of the
+ * decision: an allow that a required sink did not hear becomes a defer. */
+static void warn_required(TgEngine *engine, const TgCandidate *cand, TgDecision *d,
+			  TgGateNotices *gn)
 {
 	g_autofree gchar *failure = NULL;
 
+	if (!notifier_ready(engine) || d->verdict == TG_VERDICT_REFUSE ||
+	    !tg_candidate_is_disruptive(cand) || !notifications_on(engine))
+		return;
+	gn->warning = disruption_notice(engine, cand, d);
+	gn->required = json_array_new();
+	engine->notify_ops->send(engine->notifier, gn->warning, TG_NOTIFY_REQUIRED, gn->required);
+	failure = required_failure(gn->required);
+	if (failure && d->verdict == TG_VERDICT_ALLOW)
+		defer_undelivered(d, failure);
+}
+
+TgGateNotices *tg_engine_notices_before(TgEngine *engine, const TgCandidate *cand,
+					 TgDecision *d)
+{
+	TgGateNotices *gn = g_new0(TgGateNotices, 1);
+
+	warn_required(engine, cand, d, gn);
+	if (engine->state)
+		gn->support = support_due(engine, &gn->support_event);
+	return gn;
+}
+
+JsonArray *tg_gate_notices_required(const TgGateNotices *gn)
+{
+	if (!gn->required || json_array_get_length(gn->required) == 0)
+		return NULL;
+	return gn->required;
+}
+
+static void decision_notices(TgEngine *engine, const TgCandidate *cand, const TgDecision *d,
+			     const TgGateNotices *gn)
+{
+	if (gn->warning)
+		record_outcomes(engine, gn->warning, gn->required);
 	if (d->verdict == TG_VERDICT_REFUSE) {
-		g_free(send_and_free(engine, outcome_notice(engine, "update-refused", d)));
-	} else {
-		if (d->cls == TG_CLASS_SECURITY || d->cls == TG_CLASS_MIXED)
-			g_free(send_and_free(engine, security_notice(engine, cand, d)));
-		if (tg_candidate_is_disruptive(cand))
-			failure = send_and_free(engine, disruption_notice(engine, cand, d));
-		if (failure && d->verdict == TG_VERDICT_ALLOW)
-			defer_undelivered(d, failure);
-		if (d->verdict == TG_VERDICT_DEFER)
-			g_free(send_and_free(engine, outcome_notice(engine, "update-deferred", d)));
+		send_and_free(engine, outcome_notice(engine, "update-refused", d));
+		return;
 	}
+	if (d->cls == TG_CLASS_SECURITY || d->cls == TG_CLASS_MIXED)
+		send_and_free(engine, security_notice(engine, cand, d));
+	if (gn->warning)
+		send_notice(engine, gn->warning, TG_NOTIFY_OPTIONAL);
+	else if (tg_candidate_is_disruptive(cand))
+		send_and_free(engine, disruption_notice(engine, cand, d));
+	if (d->verdict == TG_VERDICT_DEFER)
+		send_and_free(engine, outcome_notice(engine, "update-deferred", d));
 }
 
-void tg_engine_notify_decision(TgEngine *engine, const TgCandidate *cand, TgDecision *d)
-{
-	if (notifier_ready(engine))
-		decision_notices(engine, cand, d);
-	(void)tg_engine_notify_support(engine);
-}
+static void support_milestone(TgEngine *engine, const char *event, JsonObject *n);
 
-void tg_engine_notify_late_refusal(TgEngine *engine, const TgDecision *d)
+void tg_engine_notices_after(TgEngine *engine, const TgCandidate *cand, const TgDecision *d,
+			     TgGateNotices *notices)
 {
+	g_autoptr(TgGateNotices) gn = notices;
+
 	if (notifier_ready(engine))
-		g_free(send_and_free(engine, outcome_notice(engine, "update-refused", d)));
+		decision_notices(engine, cand, d, gn);
+	if (gn->support)
+		support_milestone(engine, gn->support_event, g_steal_pointer(&gn->support));
 }
 
 /* ------------------------------------------------------------------ */
@@ -382,10 +450,12 @@ static void support_milestone(TgEngine *engine, const char *event, JsonObject *n
 	json_object_set_array_member(body, "provisions", strv_array(p_5_3_13));
 	record(engine, event, body);
 	if (notifier_ready(engine))
-		g_free(send_notice(engine, notice));
+		send_notice(engine, notice, TG_NOTIFY_ALL);
 }
 
-gboolean tg_engine_notify_support(TgEngine *engine)
+/* The support milestone now due, marked as sent in the state (which the
+ * caller saves); NULL when none is. Returns: (transfer full). */
+static JsonObject *support_due(TgEngine *engine, const char **ret_event)
 {
 	GDateTime *end = tg_engine_support_end(engine);
 	JsonObject *n;
@@ -393,25 +463,36 @@ gboolean tg_engine_notify_support(TgEngine *engine)
 	guint threshold;
 
 	if (!engine->state || !end)
-		return FALSE;
+		return NULL;
 	if (g_date_time_compare(engine->now, end) > 0) {
 		if (threshold_sent(engine->state, ENDED_MARK))
-			return FALSE;
+			return NULL;
 		mark_sent(engine->state, ENDED_MARK);
 		n = notice_new(engine, "support-ended");
 		tg_json_set_date(n, "support_end", end);
-		support_milestone(engine, "support.ended", n);
-		return TRUE;
+		*ret_event = "support.ended";
+		return n;
 	}
 	days_left = g_date_time_difference(end, engine->now) / G_TIME_SPAN_DAY;
 	threshold = reached_threshold(engine, days_left);
 	if (threshold == 0)
-		return FALSE;
+		return NULL;
 	n = notice_new(engine, "support-ending");
 	tg_json_set_date(n, "support_end", end);
 	json_object_set_int_member(n, "days_left", days_left);
 	json_object_set_int_member(n, "threshold", threshold);
-	support_milestone(engine, "support.ending", n);
+	*ret_event = "support.ending";
+	return n;
+}
+
+gboolean tg_engine_notify_support(TgEngine *engine)
+{
+	const char *event = NULL;
+	JsonObject *n = support_due(engine, &event);
+
+	if (!n)
+		return FALSE;
+	support_milestone(engine, event, n);
 	return TRUE;
 }
 
@@ -451,5 +532,5 @@ void tg_engine_notify_event(TgEngine *engine, const char *type, JsonObject *fiel
 			if (!json_object_has_member(n, l->data))
 				copy_member(n, l->data, fields, l->data);
 	}
-	g_free(send_notice(engine, n));
+	send_notice(engine, n, TG_NOTIFY_ALL);
 }

@@ -20,6 +20,7 @@ struct _TgEngine {
 	gchar *updater_version;
 	const TgNotifyOps *notify_ops;
 	gpointer notifier;	/* from notify_ops->open, may be NULL */
+	gboolean first_boot;	/* no state and no history: initialize it */
 };
 
 /* engine.c */
@@ -32,19 +33,35 @@ gboolean tg_engine_require_state(TgEngine *engine, GError **error) G_GNUC_WARN_U
 GDateTime *tg_engine_support_end(TgEngine *engine);
 
 /* engine-init.c: first boot and recovery */
+/* Reads the state: loaded, or missing on a first boot, or unusable (kept
+ * in engine->state_error); FALSE only for an I/O error. Records nothing. */
 gboolean tg_engine_load_state(TgEngine *engine, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Once the trusted time is established: initializes the state on a first
+ * boot (state.initialized) or records why it is unusable
+ * (state.tamper-detected), so these records carry the trusted time. */
+gboolean tg_engine_settle_state(TgEngine *engine, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean tg_engine_read_running_version(const TgPolicy *policy, gchar **ret_version,
 					GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* engine-notice.c: notices for a decision (may turn an allow of a disruptive
- * update into a defer when a required notice was not delivered), and for
- * lifecycle events (support-extended, settings-changed). Deliveries are
- * recorded as notice.delivered / notice.failed. */
-void tg_engine_notify_decision(TgEngine *engine, const TgCandidate *cand, TgDecision *d);
-/* update-refused for a decision that a failed state or audit write turned
- * into a refusal after its notices went out (the user may have been warned
- * of an install that now does not happen). */
-void tg_engine_notify_late_refusal(TgEngine *engine, const TgDecision *d);
+/* engine-notice.c: notices for a decision and for lifecycle events
+ * (support-extended, settings-changed). Deliveries are recorded as
+ * notice.delivered / notice.failed (or notice.suppressed).
+ *
+ * A gate's notices come in two steps around its decision record:
+ * tg_engine_notices_before() delivers a disruptive update's warning to the
+ * required sinks (an allow that one of them missed becomes a defer: the
+ * delivery is part of the decision) and marks a due support milestone in
+ * the state; tg_engine_notices_after(), once the decision is recorded and
+ * the state saved, records those deliveries and sends every other notice,
+ * whose failures never change the decision. */
+typedef struct _TgGateNotices TgGateNotices;
+TgGateNotices *tg_engine_notices_before(TgEngine *engine, const TgCandidate *cand,
+					 TgDecision *d);
+/* The required sinks' outcomes of the warning (transfer none), or NULL. */
+JsonArray *tg_gate_notices_required(const TgGateNotices *gn);
+/* Takes @gn. */
+void tg_engine_notices_after(TgEngine *engine, const TgCandidate *cand, const TgDecision *d,
+			     TgGateNotices *gn);
 void tg_engine_notify_event(TgEngine *engine, const char *type, JsonObject *fields);
 /* Support milestones: a [support] notice-days threshold reached or the end
  * passed, each recorded once (support.ending / support.ended) and announced

@@ -99,7 +99,7 @@ TgEngine *tg_engine_open(const TgEngineOptions *opts, GError **error)
 		return NULL;
 	if (!tg_engine_load_state(engine, error))
 		return NULL;
-	if (!establish_time(engine, opts->now, error))
+	if (!establish_time(engine, opts->now, error) || !tg_engine_settle_state(engine, error))
 		return NULL;
 	return g_steal_pointer(&engine);
 }

@@ -119,6 +119,12 @@ void tg_io_reset_faults(void)
 		parse_fault(*s);
 }
 
+guint tg_io_calls(TgIoOp op)
+{
+	g_return_val_if_fail(op < TG_IO_N_OPS, 0);
+	return TG_FAULT_INJECTION ? fault_state.calls[op] : 0;
+}
+
 /* Counts a call of @op; returns TRUE (errno set) when it must fail. */
 static gboolean fault_hit(TgIoOp op)
 {

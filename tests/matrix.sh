@@ -21,7 +21,7 @@ out=$(cd "$out" && pwd)
 cells=(swupdate-2024.12.1 rauc-1.13 rauc-1.15.2)
 swu_tests=(swupdate-builtin swupdate-lua swupdate-precheck swupdate-failure)
 rauc_tests=(rauc attacks-rauc)
-declare -A result reason build_failed
+declare -A result=() reason=() build_failed=()
 failed=0
 
 # record BUILD_DIR COLUMN: the results of BUILD_DIR's last meson test run.

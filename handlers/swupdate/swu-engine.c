@@ -57,15 +57,17 @@ static void add_outcome(JsonArray *outcomes, gboolean delivered, const char *err
 	json_array_add_object_element(outcomes, o);
 }
 
-static void swu_notify_send(gpointer notifier, JsonObject *notice, JsonArray *outcomes)
+/* The progress sink is never a required one. */
+static void swu_notify_send(gpointer notifier, JsonObject *notice, TgNotifyScope scope,
+			    JsonArray *outcomes)
 {
 	SwuNotifier *n = notifier;
 	g_autoptr(JsonNode) node = NULL;
 	g_autofree gchar *info = NULL;
 
 	if (n->inner_state)
-		n->inner->send(n->inner_state, notice, outcomes);
-	if (!n->emit)
+		n->inner->send(n->inner_state, notice, scope, outcomes);
+	if (!n->emit || scope == TG_NOTIFY_REQUIRED)
 		return;
 	node = json_node_new(JSON_NODE_OBJECT);
 	json_node_set_object(node, notice);

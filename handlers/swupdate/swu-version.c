@@ -82,23 +82,43 @@ gchar *tg_swu_daemon_exe(pid_t *ret_pid)
 	return tg_proc_ancestor_exe(getpid(), is_swupdate, ret_pid);
 }
 
+static gboolean detected_in_ancestor;	/* the running SWUpdate, not PATH's */
+
+/* The SWUpdate this process runs under, else (the precheck run by hand,
+ * swupdate-listen next to the daemon) the swupdate on PATH. */
 static gchar *detect(void)
 {
 	g_autofree gchar *exe = tg_swu_daemon_exe(NULL);
 	gchar *v = NULL;
 
+	detected_in_ancestor = exe != NULL;
+	if (!exe)
+		exe = g_find_program_in_path("swupdate");
 	if (exe && !(v = banner_version(exe)))
 		v = dpkg_version(exe);
 	return v ? v : g_strdup("unknown");
 }
 
+/* Is @full @part with more after it (2024.12 -> 2024.12.1, 2022.12+dfsg-4)? */
+static gboolean refines(const char *full, const char *part)
+{
+	gsize n = strlen(part);
+
+	return strncmp(full, part, n) == 0 && full[n] && strchr(".+~-", full[n]);
+}
+
 const char *tg_swu_updater_version(const char *reported)
 {
 	static gchar *detected;
+	gboolean real = is_real_version(reported);
 
-	if (is_real_version(reported))
+	/* VERSION.PATCHLEVEL.SUBLEVEL (the compiled-in handler's release) is
+	 * whole; Lua's getversion() never has the sublevel. */
+	if (real && strchr(reported, '.') != strrchr(reported, '.'))
 		return reported;
 	if (g_once_init_enter(&detected))
 		g_once_init_leave(&detected, detect());
+	if (real && !(detected_in_ancestor && refines(detected, reported)))
+		return reported;
 	return detected;
 }

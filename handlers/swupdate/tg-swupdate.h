@@ -156,10 +156,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgSwuTiming, tg_swu_timing_free)
 
 /* ---- SWUpdate's version (swu-version.c) ---- */
 
-/* Returns: (transfer none): @reported when it is a real version (not empty,
- * not Lua's 0.0), else the version found in the SWUpdate binary this process
- * runs in or under (its banner, else its Debian package), else "unknown".
- * Never NULL; detected once per process. */
+/* Returns: (transfer none): @reported when it is a real version (not
+ * empty, not Lua's 0.0), unless the SWUpdate binary this process runs in or
+ * under has a version that adds to it (2024.12 -> 2024.12.1: Lua's
+ * getversion() has no sublevel); without a real @reported, the version of
+ * that binary, else of the swupdate on PATH (its banner, else its Debian
+ * package), else "unknown". Never NULL; detected once per process, and not
+ * at all for a VERSION.PATCHLEVEL.SUBLEVEL @reported. */
 const char *tg_swu_updater_version(const char *reported);
 
 /* ---- the running install's verdict (swu-verdict.c) ---- */

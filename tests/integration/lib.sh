@@ -87,7 +87,23 @@ validate_audit_schema() {
   fi
 }
 
+# Every record that names its updater names its version too (never null,
+# empty or "unknown"), in every audit log a test wrote.
+check_updater_versions() {
+  local logs bad
+  logs=$(find "$W" -name 'audit.log*' -type f 2>/dev/null | sort)
+  [ -n "$logs" ] && command -v jq >/dev/null || return 0
+  # shellcheck disable=SC2086
+  # (lines that are not JSON, e.g. from a tampering test, are skipped)
+  bad=$(cat $logs | jq -Rc 'fromjson? | select((.updater? | type) == "object" and
+    ((.updater.version // "") == "" or .updater.version == "unknown")) |
+    {seq, event, updater}' 2>/dev/null | head -3) || true
+  if [ -z "$bad" ]; then ok "no audit record leaves its updater's version out"
+  else not_ok "records without the updater's version:"; echo "$bad" | sed 's/^/  | /'; fi
+}
+
 finish() {
+  check_updater_versions
   echo "$passes passed, $fails failed"
   [ "$fails" -eq 0 ]
 }

@@ -291,12 +291,13 @@ swu_scenarios() {
   # SWUpdate 2024.05+ reports every aborted install to its handlers
   # (POSTFAILURE): tollgate's own refusals and deferrals are not failures.
   expect_audit "no refusal or deferral is recorded as update.failed" 'all(.[]; .event != "update.failed")'
-  # The version the binary's banner shows (a tarball build shows none: then
-  # the Debian package's), with its sublevel (2026.05.1, not 2026.05); a
-  # record may add a zero sublevel or the Debian revision (2022.12.0,
+  # The release $SWU_RELEASE names (the compiled-in test: its tree's), else
+  # the one the binary's banner shows (a tarball build shows none: then the
+  # Debian package's), with its sublevel (2026.05.1, not 2026.05); a record
+  # may add a zero sublevel or the Debian revision (2022.12.0,
   # 2022.12+dfsg-4+deb12u3).
-  local want
-  want=$("$1" --version 2>/dev/null | sed -n '1s/^SWUpdate v//p')
+  local want=${SWU_RELEASE:-}
+  [ -n "$want" ] || want=$("$1" --version 2>/dev/null | sed -n '1s/^SWUpdate v//p')
   [ -n "$want" ] || want=$(dpkg-query -W -f='${Version}' swupdate 2>/dev/null | sed 's/+.*//')
   local q='[.[] | select(.updater.name? == "swupdate") | .updater.version]'
   local re="^${want//./\\\\.}(\\\\.0)?([+~-].*)?\$"

@@ -90,10 +90,23 @@ validate_audit_schema "$W"/state/log/audit.log*
 if grep -q 'define TG_FAULT_INJECTION 1' "$TG_BUILD_DIR/tg-config.h"; then
   log=$W/state/log/audit.log
   before=$(wc -l <"$log")
-  TOLLGATE_FAULT=write:1:ENOSPC expect_exit 10 "state write ENOSPC refuses" -- $T gate --version 1.6.0
-  expect_output 'No space left on device' "refusal says the disk is full"
-  TOLLGATE_FAULT=write:2:ENOSPC expect_exit 10 "audit write ENOSPC refuses" -- $T gate --version 1.6.0
+  # The decision record is written first, then the state (once).
+  TOLLGATE_FAULT=write:1:ENOSPC expect_exit 10 "audit write ENOSPC refuses" -- $T gate --version 1.6.0
   expect_output 'audit' "refusal names the audit log"
+  expect_output 'No space left on device' "refusal says the disk is full"
+  n=$(grep -c '"event":"gate.error"' "$log" || true)
+  TOLLGATE_FAULT=write:2:ENOSPC expect_exit 10 "state write ENOSPC after the decision record refuses" -- \
+    $T gate --version 1.6.0
+  expect_output 'cannot write state' "refusal says the state was not written"
+  tail -n 2 "$log" >"$W/last2"
+  if [ "$(grep -c '"event":"gate.error"' "$log")" = $((n + 1)) ] &&
+     head -n1 "$W/last2" | grep -q '"event":"gate.decision"' &&
+     tail -n1 "$W/last2" | grep -q '"event":"gate.error".*cannot write state' &&
+     [ "$(head -n1 "$W/last2" | jq -r .transaction_id)" = "$(tail -n1 "$W/last2" | jq -r .transaction_id)" ]; then
+    ok "a gate.error after the decision record says why its verdict does not hold"
+  else
+    not_ok "no gate.error after the decision whose state write failed"; sed 's/^/  | /' "$W/last2"
+  fi
   TOLLGATE_FAULT=fsync:3:EIO expect_exit 10 "audit fsync EIO refuses" -- $T gate --version 1.6.0
   expect_output 'Input/output error' "refusal names the I/O error"
   [ "$(tail -c1 "$log" | od -An -c | tr -d ' ')" = '\n' ] && ok "no partial line after failed writes" || not_ok "audit log ends in a partial line"

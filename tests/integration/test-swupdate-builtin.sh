@@ -56,7 +56,7 @@ fi
 want=$(swupdate_release "$src")
 rm -rf "$W/swupdate/.git" 2>/dev/null || true
 
-swu_scenarios "" "$SWU"
+SWU_RELEASE=$want swu_scenarios "" "$SWU"
 grep -q "tollgate: SWUpdate's own checks" "$W/swu.log" && ok "handler traces SWUpdate's own version checks" ||
   not_ok "no trace of SWUpdate's own checks"
 swu_notice_scenario "" "$SWU"

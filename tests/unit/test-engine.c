@@ -109,6 +109,30 @@ static void test_first_boot_from_file(void **state)
 	assert_int_equal(count_events(f, "state.initialized"), 1);
 }
 
+/* Records written while the engine opens carry the trusted time (here
+ * --now), like every later record. */
+static void test_open_records_trusted_time(void **state)
+{
+	Fixture *f = *state;
+	g_autofree gchar *path = g_build_filename(f->dir, "state", "log", "audit.log", NULL);
+	g_autofree gchar *state_file = NULL;
+	g_autofree gchar *data = NULL;
+
+	tg_engine_close(open_at(f, "2020-03-04T05:06:07Z"));
+	assert_true(g_file_get_contents(path, &data, NULL, NULL));
+	assert_non_null(strstr(data, "\"event\":\"state.initialized\""));
+	assert_non_null(strstr(data, "\"time\":\"2020-03-04T05:06:07"));
+	/* State unusable: its record too. */
+	state_file = g_build_filename(f->dir, "state", "state", NULL);
+	g_free(data);
+	data = NULL;
+	assert_true(g_file_set_contents(state_file, "garbage", -1, NULL));
+	tg_engine_close(open_at(f, "2021-05-06T07:08:09Z"));
+	assert_true(g_file_get_contents(path, &data, NULL, NULL));
+	assert_non_null(strstr(data, "\"event\":\"state.tamper-detected\""));
+	assert_non_null(strstr(data, "\"time\":\"2021-05-06T07:08:09"));
+}
+
 static void test_first_boot_os_release(void **state)
 {
 	Fixture *f = *state;
@@ -247,6 +271,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_first_boot_from_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_open_records_trusted_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_boot_os_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_boot_sw_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_rollback, setup, teardown),

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "tg-test.h"
+#include "tg-config.h"
 #include "checks.h"
 #include "notify-private.h"
 #include "notify.h"
@@ -455,7 +456,7 @@ static JsonArray *send_copy(gpointer nf, JsonObject *notice)
 
 	json_node_set_object(node, notice);
 	copy = json_node_copy(node);
-	tg_notify_ops()->send(nf, json_node_get_object(copy), outcomes);
+	tg_notify_ops()->send(nf, json_node_get_object(copy), TG_NOTIFY_ALL, outcomes);
 	return outcomes;
 }
 
@@ -791,12 +792,17 @@ static gpointer fake_open(const TgPolicy *policy, GError **error)
 	return &fake;
 }
 
-static void fake_send(gpointer data, JsonObject *notice, JsonArray *outcomes)
+/* One sink "ui", required when fake.required. */
+static void fake_send(gpointer data, JsonObject *notice, TgNotifyScope scope,
+		      JsonArray *outcomes)
 {
-	JsonObject *o = json_object_new();
+	JsonObject *o;
 	g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
 	g_autoptr(JsonNode) copy = NULL;
 
+	if (scope != TG_NOTIFY_ALL && fake.required != (scope == TG_NOTIFY_REQUIRED))
+		return;
+	o = json_object_new();
 	json_object_set_string_member(notice, "title", "T");
 	json_object_set_string_member(notice, "text", "X");
 	json_node_set_object(node, notice);
@@ -1115,6 +1121,78 @@ static void test_engine_required_sink_defers(void **state)
 	assert_int_equal(d2->verdict, TG_VERDICT_ALLOW);
 }
 
+/* The sequence number of the first record of @event, or 0. */
+static gint64 first_seq(EngineFixture *f, const char *event)
+{
+	g_autoptr(GPtrArray) recs = records(f, event);
+
+	return recs->len ? json_object_get_int_member(g_ptr_array_index(recs, 0), "seq") : 0;
+}
+
+/* One direction: a failing ordinary sink is recorded after the decision and
+ * never changes it; a required sink's miss is in the decision record
+ * itself; the state is written once per gate. */
+static void test_engine_flow_order(void **state)
+{
+	EngineFixture *f = *state;
+	g_autoptr(TgCandidate) sec = candidate("1.0.1", TG_CLASS_SECURITY);
+	g_autoptr(TgCandidate) disruptive = candidate("1.0.2", TG_CLASS_FEATURE);
+	g_autoptr(TgDecision) d = NULL;
+	g_autoptr(GPtrArray) decisions = NULL;
+	JsonObject *rec, *req;
+
+	write_engine_policy(f, NULL);
+	fake.fail = TRUE;
+	d = gate_at(f, "2026-01-01T00:00:00Z", sec);
+	assert_int_equal(d->verdict, TG_VERDICT_ALLOW);
+	assert_true(first_seq(f, "notice.failed") > first_seq(f, "gate.decision"));
+	decisions = records(f, "gate.decision");
+	rec = json_object_get_object_member(g_ptr_array_index(decisions, 0), "decision");
+	assert_string_equal(json_object_get_string_member(rec, "verdict"), "allow");
+	assert_false(json_object_has_member(g_ptr_array_index(decisions, 0), "required_notices"));
+
+	/* A required sink misses the warning: the record already says defer. */
+	fake.required = TRUE;
+	disruptive->reboot = TRUE;
+	g_clear_pointer(&d, tg_decision_free);
+	d = gate_at(f, "2026-01-01T00:00:00Z", disruptive);
+	assert_int_equal(d->verdict, TG_VERDICT_DEFER);
+	g_clear_pointer(&decisions, g_ptr_array_unref);
+	decisions = records(f, "gate.decision");
+	rec = g_ptr_array_index(decisions, 1);
+	assert_string_equal(json_object_get_string_member(
+				    json_object_get_object_member(rec, "decision"), "verdict"), "defer");
+	req = json_array_get_object_element(json_object_get_array_member(rec, "required_notices"), 0);
+	assert_string_equal(json_object_get_string_member(req, "sink"), "ui");
+	assert_false(json_object_get_boolean_member(req, "delivered"));
+	assert_string_equal(json_object_get_string_member(req, "error"), "no display attached");
+}
+
+static void test_engine_state_written_once(void **state)
+{
+	EngineFixture *f = *state;
+	g_autoptr(TgCandidate) cand = candidate("1.0.1", TG_CLASS_SECURITY);
+	g_autoptr(TgEngine) engine = NULL;
+	g_autoptr(TgDecision) d = NULL;
+	g_autoptr(GError) err = NULL;
+	g_autoptr(GPtrArray) support = NULL;
+	guint before;
+
+	if (!TG_FAULT_INJECTION)
+		skip();
+	write_engine_policy(f, NULL);
+	cand->reboot = TRUE;
+	/* 44 days before the support end: a support milestone is due too. */
+	engine = open_engine(f, "2026-06-01T00:00:00Z", &fake_ops);
+	tg_io_reset_faults();
+	before = tg_io_calls(TG_IO_RENAME);
+	d = tg_engine_gate(engine, cand, &err);
+	assert_no_error(err);
+	assert_int_equal(tg_io_calls(TG_IO_RENAME) - before, 1);
+	support = records(f, "support.ending");
+	assert_int_equal(support->len, 1);
+}
+
 static void test_engine_notifications_off(void **state)
 {
 	EngineFixture *f = *state;
@@ -1412,6 +1490,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_engine_disruption_needs_approval, engine_setup,
 						engine_teardown),
 		cmocka_unit_test_setup_teardown(test_engine_required_sink_defers, engine_setup,
+						engine_teardown),
+		cmocka_unit_test_setup_teardown(test_engine_flow_order, engine_setup,
+						engine_teardown),
+		cmocka_unit_test_setup_teardown(test_engine_state_written_once, engine_setup,
 						engine_teardown),
 		cmocka_unit_test_setup_teardown(test_engine_notifications_off, engine_setup,
 						engine_teardown),

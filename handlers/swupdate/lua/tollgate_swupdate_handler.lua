@@ -23,7 +23,7 @@ local function options()
 	end
 	-- getversion() gives 0.0 when SWUpdate was built outside git (release
 	-- tarballs, Debian) and never the sublevel: the module then reads the
-	-- version from the binary itself.
+	-- version from the binary itself (tg_swu_updater_version()).
 	if v and v.version and v.version > 0 then
 		opts.updater_version = string.format("%d.%02d", v.version, v.patchlevel or 0)
 		if v.sublevel and v.sublevel > 0 then

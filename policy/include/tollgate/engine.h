@@ -24,6 +24,15 @@ typedef enum {
 	TG_ENGINE_ERROR_LIMIT,		/* over a policy limit (postpone) */
 } TgEngineError;
 
+/* Which sinks a send reaches: the gate delivers a disruption warning to the
+ * required sinks before it records its decision (their delivery is part of
+ * it) and everything else after. */
+typedef enum {
+	TG_NOTIFY_ALL,
+	TG_NOTIFY_REQUIRED,	/* sinks with required = true only */
+	TG_NOTIFY_OPTIONAL,	/* all other sinks */
+} TgNotifyScope;
+
 /* Notification sinks live in notify/ (which depends on this library, not
  * the other way round); adapters hand them to the engine through this table.
  * The engine decides which notices go out and records every delivery. */
@@ -34,10 +43,11 @@ typedef struct {
 	gpointer (*open)(const TgPolicy *policy, GError **error);
 	/* Delivers @notice (a complete notice object, see docs/notices.md;
 	 * send cleans its strings and adds "language", "title" and "text") to
-	 * every sink; appends one object per sink to @outcomes:
+	 * every sink of @scope; appends one object per sink to @outcomes:
 	 * {"sink": name, "type": sink type, "delivered": bool, "required": bool,
 	 *  "error": text or null}. */
-	void (*send)(gpointer notifier, JsonObject *notice, JsonArray *outcomes);
+	void (*send)(gpointer notifier, JsonObject *notice, TgNotifyScope scope,
+		     JsonArray *outcomes);
 	void (*close)(gpointer notifier);
 } TgNotifyOps;
 

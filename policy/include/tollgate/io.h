@@ -57,4 +57,8 @@ TG_EXPORT int tg_io_fsync_dir_of(const char *path);
 /* Re-reads TOLLGATE_FAULT (tests that change it in-process). */
 TG_EXPORT void tg_io_reset_faults(void);
 
+/* Calls of @op since the last tg_io_reset_faults() (fault-injection builds;
+ * always 0 otherwise): lets a test count, e.g., the state writes of a gate. */
+TG_EXPORT guint tg_io_calls(TgIoOp op);
+
 G_END_DECLS

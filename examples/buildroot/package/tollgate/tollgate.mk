@@ -37,7 +37,8 @@ endif
 
 ifeq ($(BR2_PACKAGE_TOLLGATE_LUA),y)
 TOLLGATE_DEPENDENCIES += lua
-TOLLGATE_CONF_OPTS += -Dlua=enabled
+# The Lua SWUpdate links: Buildroot builds one Lua version.
+TOLLGATE_CONF_OPTS += -Dlua=$(if $(BR2_PACKAGE_LUA_5_4),5.4,5.3)
 else
 TOLLGATE_CONF_OPTS += -Dlua=disabled
 endif

@@ -33,15 +33,15 @@ DEPENDS = "glib-2.0 json-glib openssl"
 #                  libswupdate, so tollgate then depends on swupdate while the
 #                  swupdate bbappend makes swupdate depend on tollgate: use
 #                  it only without the compiled-in handler.
-# lua:             Lua 5.3 module for a stock SWUpdate binary with Lua
-#                  handlers; needs a Lua 5.3 recipe (oe-core's lua is 5.4).
-#                  Yocto builds use the compiled-in handler instead.
+# lua:             Lua module for SWUpdate's Lua handlers, built for
+#                  oe-core's Lua 5.4 (the Lua SWUpdate links there); the
+#                  compiled-in handler needs no Lua.
 # rauc:            pre-/post-install handlers, commit helper and units.
 # manpages:        tollgate(1) and tollgate.conf(5); needs scdoc-native.
 PACKAGECONFIG ??= "swupdate rauc"
 PACKAGECONFIG[swupdate] = "-Dlibconfig=enabled,-Dlibconfig=disabled,libconfig"
 PACKAGECONFIG[swupdate-listen] = "-Dswupdate_progress=enabled,-Dswupdate_progress=disabled,swupdate"
-PACKAGECONFIG[lua] = "-Dlua=enabled,-Dlua=disabled,lua"
+PACKAGECONFIG[lua] = "-Dlua=5.4,-Dlua=disabled,lua"
 PACKAGECONFIG[rauc] = "-Drauc=true,-Drauc=false"
 PACKAGECONFIG[manpages] = "-Dman=enabled,-Dman=disabled,scdoc-native"
 
