@@ -109,6 +109,7 @@ void tg_policy_free(TgPolicy *policy)
 	g_free(policy->device_id);
 	g_free(policy->device_id_file);
 	g_free(policy->default_component);
+	g_clear_pointer(&policy->components, g_ptr_array_unref);
 	g_clear_pointer(&policy->support_end, g_date_time_unref);
 	g_clear_pointer(&policy->notice_days, g_array_unref);
 	for (guint i = 0; i < G_N_ELEMENTS(policy->classes); i++)
@@ -218,6 +219,10 @@ static gboolean parse_versions_group(TgKf *k, TgPolicy *p, GError **error)
 	if (!tg_kf_take_enum(k, g, "scheme", schemes, &scheme, error) ||
 	    !take_label(k, g, "default-component", TRUE, &p->default_component, error))
 		return FALSE;
+	if (!tg_component_name_valid(p->default_component))
+		return tg_kf_value_error(k, g, "default-component", p->default_component,
+					 "is not a component name; use 1 to 64 letters, digits, "
+					 "'-', '_' or '.', starting with a letter or digit", error);
 	p->scheme = scheme;
 	return tg_kf_check_remaining_keys(k, g, error);
 }
@@ -740,12 +745,63 @@ static void move_extra_groups(TgKf *k, TgPolicy *p)
 	}
 }
 
+gboolean tg_component_name_valid(const char *name)
+{
+	gsize n = name ? strlen(name) : 0;
+
+	if (n == 0 || n > 64 || !g_ascii_isalnum(name[0]))
+		return FALSE;
+	for (const char *c = name; *c; c++)
+		if (!g_ascii_isalnum(*c) && !strchr("-_.", *c))
+			return FALSE;
+	return TRUE;
+}
+
+gboolean tg_policy_component_declared(const TgPolicy *policy, const char *name)
+{
+	g_return_val_if_fail(policy != NULL, FALSE);
+	if (!name || g_strcmp0(name, policy->default_component) == 0)
+		return name != NULL;
+	for (guint i = 0; policy->components && i < policy->components->len; i++)
+		if (g_str_equal(g_ptr_array_index(policy->components, i), name))
+			return TRUE;
+	return FALSE;
+}
+
+/* The [component.NAME] groups: the components an update may name. */
+static gboolean collect_components(TgKf *k, TgPolicy *p, GError **error)
+{
+	g_auto(GStrv) groups = g_key_file_get_groups(k->kf, NULL);
+
+	p->components = g_ptr_array_new_with_free_func(g_free);
+	for (gchar **g = groups; *g; g++) {
+		const char *name = *g + strlen("component.");
+		g_autofree gchar *q = NULL;
+
+		if (!g_str_has_prefix(*g, "component."))
+			continue;
+		if (tg_component_name_valid(name)) {
+			g_ptr_array_add(p->components, g_strdup(name));
+			continue;
+		}
+		q = tg_kf_quote(*g);
+		g_set_error(error, TG_POLICY_ERROR, TG_POLICY_ERROR_VALUE,
+			    "%s: group [%s] has a bad component name; after the dot use 1 to 64 "
+			    "letters, digits, '-', '_' or '.', starting with a letter or digit",
+			    tg_kf_file(k, *g, NULL), q);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /* Returns: (transfer full): the parsed policy, or NULL with @error. */
 static TgPolicy *parse_policy(TgKf *k, GError **error)
 {
 	g_autoptr(TgPolicy) p = policy_new();
 
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+	if (!collect_components(k, p, error))
+		return NULL;
 	move_extra_groups(k, p);
 	if (!parse_device_group(k, p, error) || !parse_versions_group(k, p, error) ||
 	    !parse_rollback_group(k, p, error) || !parse_support_group(k, p, error) ||

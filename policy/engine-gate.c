@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The gate: run the checks, record the decision durably, fail closed. */
 #include "engine-private.h"
+#include <string.h>
 
 static const char *const no_refs[] = { NULL };
 static const char *const gate_provisions[] = { "5.3-2", NULL };
@@ -57,6 +58,30 @@ static void run_checks(TgEngine *engine, TgDecision *d, const TgCandidate *cand,
 }
 
 /* Decides without recording. */
+/* An update may only name a component the policy declares: an unknown one
+ * has no floor, and a signed old update naming one would escape the floor
+ * of the component it really replaces. */
+static gboolean component_known(TgEngine *engine, const TgCandidate *cand, TgDecision *d)
+{
+	g_autofree gchar *shown = NULL;
+	g_autofree gchar *msg = NULL;
+
+	if (!cand->component || tg_policy_component_declared(engine->policy, cand->component))
+		return TRUE;
+	shown = g_strescape(cand->component, NULL);
+	if (strlen(shown) > 80)
+		strcpy(shown + 77, "...");
+	if (!tg_component_name_valid(cand->component))
+		msg = g_strdup_printf("the update names component \"%s\", which is not a component "
+				      "name; tollgate refuses it", shown);
+	else
+		msg = g_strdup_printf("the update names component '%s', which the policy does not "
+				      "declare; if the device has it, add [component.%s] to the "
+				      "policy", shown, shown);
+	refuse(d, "component-unknown", msg);
+	return FALSE;
+}
+
 static TgDecision *decide(TgEngine *engine, const TgCandidate *cand)
 {
 	g_autoptr(TgDecision) d = tg_decision_new();
@@ -74,6 +99,8 @@ static TgDecision *decide(TgEngine *engine, const TgCandidate *cand)
 		refuse(d, "state-unusable", local->message);
 		return g_steal_pointer(&d);
 	}
+	if (!component_known(engine, cand, d))
+		return g_steal_pointer(&d);
 	if (!cand->version) {
 		refuse(d, "no-version", "the update carries no version; tollgate refuses "
 					"updates it cannot order");

@@ -175,6 +175,12 @@ static void test_bad_enum(void **state)
 		  "[state] version-source = 'rpm'", "none, os-release, sw-versions, file" },
 		{ MODEL "[audit]\ncheckpoint-alg = rsa\n", TG_POLICY_ERROR_VALUE,
 		  "[audit] checkpoint-alg = 'rsa'", "hmac-sha256, ed25519" },
+		{ MODEL "[component.-x]\n", TG_POLICY_ERROR_VALUE,
+		  "group [component.-x] has a bad component name", "starting with a letter" },
+		{ MODEL "[component.a/b]\n", TG_POLICY_ERROR_VALUE,
+		  "group [component.a/b] has a bad component name", "1 to 64" },
+		{ MODEL "[versions]\ndefault-component = ..\n", TG_POLICY_ERROR_VALUE,
+		  "[versions] default-component = '..' is not a component name", "starting with" },
 	};
 
 	run_error_cases(cases, G_N_ELEMENTS(cases));

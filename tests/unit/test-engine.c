@@ -248,6 +248,46 @@ static void test_postpone_bounded_from_first(void **state)
 	assert_int_equal(count_events(f, "user.postponed"), 2);
 }
 
+/* Only the default component and declared [component.NAME] groups may be
+ * named by an update: an unknown one would have no floor to hold. */
+static void test_component_declared(void **state)
+{
+	Fixture *f = *state;
+	static const char *const refused[] = { "appfs2", "../../../etc", "<script>", "a b",
+					       "rootfs\nallowed", "" };
+	g_autoptr(TgEngine) engine = NULL;
+
+	write_policy(f, "file", "[component.appfs]\n");
+	engine = open_at(f, "2026-06-01T00:00:00Z");
+	for (gsize i = 0; i < G_N_ELEMENTS(refused); i++) {
+		g_autoptr(TgCandidate) cand = tg_candidate_new();
+		g_autoptr(GError) err = NULL;
+		g_autoptr(TgDecision) d = NULL;
+
+		cand->version = g_strdup("0.1.0");
+		cand->component = g_strdup(refused[i]);
+		d = tg_engine_gate(engine, cand, &err);
+		assert_no_error(err);
+		assert_int_equal(d->verdict, TG_VERDICT_REFUSE);
+		assert_string_equal(d->reason, "component-unknown");
+		assert_null(strchr(d->message, '\n'));
+	}
+	{
+		g_autoptr(TgCandidate) cand = tg_candidate_new();
+		g_autoptr(GError) err = NULL;
+		g_autoptr(TgDecision) d = NULL;
+
+		cand->version = g_strdup("0.1.0");
+		cand->component = g_strdup("appfs");
+		cand->declared_class = TG_CLASS_FEATURE;
+		d = tg_engine_gate(engine, cand, &err);
+		assert_no_error(err);
+		assert_int_equal(d->verdict, TG_VERDICT_ALLOW);	/* declared, no floor yet */
+	}
+	assert_true(tg_policy_component_declared(tg_engine_policy(engine), "system"));
+	assert_false(tg_policy_component_declared(tg_engine_policy(engine), NULL));
+}
+
 static void test_approval_consumed(void **state)
 {
 	Fixture *f = *state;
@@ -277,6 +317,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clock_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_security_floor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_postpone_bounded_from_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_component_declared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_approval_consumed, setup, teardown),
 	};
 

@@ -94,6 +94,7 @@ struct _TgPolicy {
 	/* [versions] */
 	TgVersionScheme scheme;
 	gchar *default_component;	/* "system" */
+	GPtrArray *components;		/* names of the [component.NAME] groups (gchar*) */
 
 	/* [rollback] */
 	gboolean allow_downgrade;	/* below installed, still never below floor */
@@ -160,6 +161,14 @@ TG_EXPORT guint tg_policy_class_index(TgUpdateClass cls);
  * SHA-256 over, for each file in order, its path, a NUL byte and its bytes.
  * Returns: (transfer full): the policy or NULL with @error set. */
 TG_EXPORT TgPolicy *tg_policy_load(const char *path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* A component name tollgate keeps floors for: 1 to 64 ASCII letters,
+ * digits, '-', '_' or '.', starting with a letter or digit. */
+TG_EXPORT gboolean tg_component_name_valid(const char *name);
+
+/* Is @name the default component or one of the [component.NAME] groups?
+ * Only those may be named by an update. */
+TG_EXPORT gboolean tg_policy_component_declared(const TgPolicy *policy, const char *name);
 
 /* Parses one in-memory policy (no drop-ins, no mode checks); @name is used
  * in messages. Shared by tests and fuzzers.
