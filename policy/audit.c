@@ -130,12 +130,23 @@ static gboolean check_not_writable_by_others(const char *path, const struct stat
 	return FALSE;
 }
 
+/* Missing parents (usually the state directory) are created 0700, the log
+ * directory itself 0750. */
+static int make_dir(const char *dir)
+{
+	g_autofree gchar *parent = g_path_get_dirname(dir);
+
+	if (g_mkdir_with_parents(parent, 0700) < 0)
+		return -1;
+	return mkdir(dir, 0750) < 0 && errno != EEXIST ? -1 : 0;
+}
+
 static gboolean ensure_dir(const char *dir, GError **error)
 {
 	struct stat st;
 
 	if (lstat(dir, &st) < 0 && errno == ENOENT) {
-		if (g_mkdir_with_parents(dir, 0750) < 0)
+		if (make_dir(dir) < 0)
 			return io_fail(error, errno, "create the audit directory", dir);
 		if (tg_io_fsync_dir_of(dir) < 0)
 			return io_fail(error, errno, "sync the directory of", dir);

@@ -117,6 +117,8 @@ mode_is() {  # mode_is FILE OCTAL
   [ "$got" = "$2" ] && ok "${1#"$W"/} has mode $2" || not_ok "${1#"$W"/} has mode $got, wanted $2"
 }
 mode_is "$W/state/state" 600
+mode_is "$W/state" 700
+mode_is "$W/state/log" 750
 mode_is "$W/etc/keys/state.key" 600
 test -e "$W/state/log/audit.log" && ok "the gate created audit.log" || not_ok "no audit.log"
 for f in "$W"/state/log/*; do mode_is "$f" 640; done
