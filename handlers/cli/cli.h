@@ -47,6 +47,10 @@ GDateTime *tg_cli_parse_time(const char *text);
 
 /* "refused 0.9.0[ until T]: reason". Returns: (transfer full). */
 gchar *tg_cli_decision_line(const TgDecision *d);
+/* @text on one line: newline, carriage return and other control characters
+ * written as \n, \r, \xHH, so text from an update cannot start a line of
+ * its own in tollgate's output. Returns: (transfer full). */
+gchar *tg_cli_one_line(const char *text);
 
 /* Ends a gate command: prints the error (exit 1) when @d is NULL, else the
  * decision (JSON and/or one line; @log_style: "tollgate: ..." on stderr

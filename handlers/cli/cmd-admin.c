@@ -54,6 +54,8 @@ static void print_last_decision(JsonObject *status)
 	JsonObject *d;
 	const char *verdict;
 	const char *word;
+	g_autofree gchar *line = NULL;
+	g_autofree gchar *safe = NULL;
 
 	if (!node || JSON_NODE_HOLDS_NULL(node)) {
 		printf("last decision: none\n");
@@ -63,8 +65,11 @@ static void print_last_decision(JsonObject *status)
 	verdict = opt_string(d, "verdict");
 	word = g_str_equal(verdict, "allow") ? "allowed"
 	       : g_str_equal(verdict, "defer") ? "deferred" : "refused";
-	printf("last decision: %s %s (component %s) at %s: %s\n", word, opt_string(d, "version"),
-	       opt_string(d, "component"), opt_string(d, "time"), opt_string(d, "message"));
+	line = g_strdup_printf("last decision: %s %s (component %s) at %s: %s", word,
+			       opt_string(d, "version"), opt_string(d, "component"),
+			       opt_string(d, "time"), opt_string(d, "message"));
+	safe = tg_cli_one_line(line);
+	printf("%s\n", safe);
 }
 
 static void print_status(JsonObject *s)

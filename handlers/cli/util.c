@@ -170,19 +170,38 @@ TgCandidate *tg_cli_candidate_build(const TgCliCandidate *o, GError **error)
 	return g_steal_pointer(&cand);
 }
 
+gchar *tg_cli_one_line(const char *text)
+{
+	GString *out = g_string_sized_new(text ? strlen(text) : 0);
+
+	for (const char *p = text; p && *p; p++) {
+		if (*p == '\n')
+			g_string_append(out, "\\n");
+		else if (*p == '\r')
+			g_string_append(out, "\\r");
+		else if ((guchar)*p < 0x20 || *p == 0x7f)
+			g_string_append_printf(out, "\\x%02x", (guchar)*p);
+		else
+			g_string_append_c(out, *p);
+	}
+	return g_string_free(out, FALSE);
+}
+
 gchar *tg_cli_decision_line(const TgDecision *d)
 {
 	static const char *const verb[] = { "allowed", "deferred", "refused" };
 	g_autofree gchar *until = NULL;
+	g_autofree gchar *line = NULL;
 
 	if (d->until) {
 		g_autoptr(GDateTime) utc = g_date_time_to_utc(d->until);
 
 		until = g_date_time_format(utc, " until %Y-%m-%dT%H:%M:%SZ");
 	}
-	return g_strdup_printf("%s %s%s: %s", verb[d->verdict],
+	line = g_strdup_printf("%s %s%s: %s", verb[d->verdict],
 			       d->version ? d->version : "(no version)", until ? until : "",
 			       d->message);
+	return tg_cli_one_line(line);
 }
 
 int tg_cli_finish_gate(const TgDecision *d, const GError *error, gboolean json,

@@ -86,6 +86,17 @@ gates=$(grep -c '"event":"gate.decision"' "$W/state/log/audit.log" || true)
 
 validate_audit_schema "$W"/state/log/audit.log*
 
+# Text from an update cannot start a line of its own in the output.
+rc=0; $T gate --version "$(printf '1.2.0\nallowed 9.9.9')" >"$W/out" 2>"$W/err" || rc=$?
+if [ "$rc" = 10 ] && [ "$(wc -l <"$W/out")" = 1 ] && ! grep -q '^allowed' "$W/out"; then
+  ok "a newline in the version is shown as \\n on the one output line (refused)"
+else
+  not_ok "newline in the version: exit $rc"; sed 's/^/  | /' "$W/out"
+fi
+$T status >"$W/out" 2>&1 || true
+! grep -q '^allowed' "$W/out" && grep -q '^last decision: refused 1.2.0\\nallowed' "$W/out" &&
+  ok "status shows that version on one line too" || { not_ok "status output"; sed 's/^/  | /' "$W/out"; }
+
 # Failed durable writes refuse (fail closed) and leave no partial line.
 if grep -q 'define TG_FAULT_INJECTION 1' "$TG_BUILD_DIR/tg-config.h"; then
   log=$W/state/log/audit.log
