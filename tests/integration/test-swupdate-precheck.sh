@@ -99,6 +99,23 @@ if [ "$rc" != 1 ] && jq -se '[.[] | select(.event == "gate.decision")] | last | 
   ok "board/selection example: the linked tollgate entry is found"
 else not_ok "board/selection example (exit $rc)"; cat "$W/out"; fi
 
+# What the precheck reads is the file SWUpdate extracted: a symlink, a FIFO
+# (which would block) or another user's file is refused, never followed.
+cp "$ex/sw-description.security" "$W/real-desc"
+ln -s "$W/real-desc" "$W/link-desc"
+expect_exit 1 "a symlinked sw-description is refused" -- tg swupdate-precheck --sw-description "$W/link-desc"
+expect_output "symlink" "the error says it is a symlink"
+mkfifo "$W/fifo-desc"
+expect_exit 1 "a FIFO as sw-description is refused at once" -- \
+  timeout 5 "$TG" --config "$POLICY" swupdate-precheck --sw-description "$W/fifo-desc"
+expect_output "not a regular file" "the error says it is no regular file"
+if [ "$(id -u)" = 0 ]; then
+  cp "$W/real-desc" "$W/foreign-desc"; chown 65534 "$W/foreign-desc"
+  expect_exit 1 "another user's sw-description is refused" -- \
+    tg swupdate-precheck --sw-description "$W/foreign-desc"
+  expect_output "belongs to user 65534" "the error names the owner"
+fi
+
 # The precheck on its own: a broken sw-description never allows.
 printf 'software = { version = "2.0.0"; scripts: ( { type = "tollgate"; } ) ' >"$W/broken"
 expect_exit 1 "unparseable sw-description is an error (exit 1)" -- tg swupdate-precheck --sw-description "$W/broken"
