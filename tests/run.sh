@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command (README, .ci/run): installs what is missing, builds with
-# warnings as errors and runs the whole suite (unit, fuzz corpus replay,
+# The test command (README, .ci/run): installs what is missing, checks the
+# code's shape (no function over 60 lines, no repeated run of 10 lines:
+# tests/shape), builds with warnings as errors and runs the whole suite (unit, fuzz corpus replay,
 # integration), runs the SWUpdate and RAUC integration tests against the
 # updater matrix (tests/matrix.sh), repeats the whole suite in a second build with
 # AddressSanitizer and UndefinedBehaviorSanitizer, and, when clang and
@@ -29,6 +30,11 @@ setup() {  # dir, extra meson options...
 }
 SECONDS=0
 stage() { printf '== %s (at %dm%02ds)\n' "$1" $((SECONDS / 60)) $((SECONDS % 60)); }
+
+stage "shape: function length and duplicates"
+tests/shape/test-shape.sh
+tests/shape/function-length.sh
+tests/shape/duplicates.sh
 
 stage "build (warnings as errors)"
 setup "$out/test" -Dwerror=true -Dfault_injection=true

@@ -170,6 +170,25 @@ static gboolean precheck_config(const PrecheckOptions *o, GError **error)
 	return tg_swu_config_check_file(path, error);
 }
 
+/* Decides on the sw-description at o->path and says so (exit status). */
+static int precheck_gate(const TgCliGlobal *g, const PrecheckOptions *o, const char *set,
+			 const char *mode)
+{
+	TgSwuEngineOptions eo = { .config_path = g->config, .state_dir = g->state_dir,
+				  .now = g->now };
+	g_autoptr(TgEngine) engine = NULL;
+	g_autoptr(TgCandidate) cand = NULL;
+	g_autoptr(TgDecision) d = NULL;
+	g_autoptr(GError) err = NULL;
+
+	cand = precheck_candidate(o, set, mode, &err);
+	if (cand)
+		engine = tg_swu_engine_open(&eo, &err);
+	if (engine)
+		d = tg_engine_gate(engine, cand, &err);
+	return tg_cli_finish_gate(d, err, o->json, TRUE);
+}
+
 /* SWUpdate logs a command's stderr at its default level, stdout only with -v:
  * refusals and deferrals go to stderr so operators see them. */
 int tg_cmd_swupdate_precheck(const TgCliGlobal *g, int argc, char **argv)
@@ -191,9 +210,6 @@ int tg_cmd_swupdate_precheck(const TgCliGlobal *g, int argc, char **argv)
 		{ "json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print the decision as JSON", NULL },
 		G_OPTION_ENTRY_NULL,
 	};
-	g_autoptr(TgEngine) engine = NULL;
-	g_autoptr(TgCandidate) cand = NULL;
-	g_autoptr(TgDecision) d = NULL;
 	g_autoptr(GError) err = NULL;
 
 	if (!tg_cli_parse(&argc, &argv, "swupdate-precheck", NULL,
@@ -221,16 +237,7 @@ int tg_cmd_swupdate_precheck(const TgCliGlobal *g, int argc, char **argv)
 	}
 	if (!o.path)
 		o.path = tg_swu_description_path();
-	cand = precheck_candidate(&o, set, mode, &err);
-	if (cand) {
-		TgSwuEngineOptions eo = { .config_path = g->config, .state_dir = g->state_dir,
-					  .now = g->now };
-
-		engine = tg_swu_engine_open(&eo, &err);
-	}
-	if (engine)
-		d = tg_engine_gate(engine, cand, &err);
-	return tg_cli_finish_gate(d, err, o.json, TRUE);
+	return precheck_gate(g, &o, set, mode);
 }
 
 /* ---- swupdate-listen ---- */

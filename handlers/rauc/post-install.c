@@ -7,32 +7,20 @@
  * slot is written either way, and a non-zero exit would only make RAUC
  * report a failure for an install that happened. Errors are printed for
  * RAUC's log. */
-#include <locale.h>
 #include <stdio.h>
 
 #include "rauc-candidate.h"
 
 int main(int argc, char **argv)
 {
-	g_auto(GStrv) envp = g_get_environ();
-	const char *const *env = (const char *const *)envp;
 	g_autoptr(TgCandidate) cand = NULL;
-	g_autoptr(TgEngine) engine = NULL;
 	g_autoptr(GError) err = NULL;
+	g_autoptr(TgEngine) engine = tg_rauc_handler_start(&cand, &err);
 
-	tg_crypto_init_program();
-	setlocale(LC_ALL, "");
-	cand = tg_rauc_candidate_load(env, &err);
-	if (cand)
-		engine = tg_rauc_engine_open(env, &err);
-	if (engine) {
-		tg_rauc_candidate_apply_policy(cand, tg_engine_policy(engine));
-		if (tg_engine_installed(engine, cand, &err)) {
-			printf("tollgate: recorded installed %s; its floor rises at `tollgate "
-			       "commit` after a good boot\n",
-			       cand->version ? cand->version : "(no version)");
-			return 0;
-		}
+	if (engine && tg_engine_installed(engine, cand, &err)) {
+		printf("tollgate: recorded installed %s; its floor rises at `tollgate "
+		       "commit` after a good boot\n", cand->version ? cand->version : "(no version)");
+		return 0;
 	}
 	printf("tollgate: error: the install was not recorded: %s\n", err->message);
 	return 0;

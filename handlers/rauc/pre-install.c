@@ -6,30 +6,20 @@
  * (deferred) to make RAUC abort before it writes a slot, or 1 when no
  * decision could be made (fail closed). RAUC 1.8/1.9 pass one argument,
  * later versions none; neither is used. Never waits for a user. */
-#include <locale.h>
 #include <stdio.h>
 
 #include "rauc-candidate.h"
 
 int main(int argc, char **argv)
 {
-	g_auto(GStrv) envp = g_get_environ();
-	const char *const *env = (const char *const *)envp;
 	g_autoptr(TgCandidate) cand = NULL;
-	g_autoptr(TgEngine) engine = NULL;
-	g_autoptr(TgDecision) decision = NULL;
 	g_autoptr(GError) err = NULL;
+	g_autoptr(TgEngine) engine = tg_rauc_handler_start(&cand, &err);
+	g_autoptr(TgDecision) decision = NULL;
 	g_autofree gchar *line = NULL;
 
-	tg_crypto_init_program();
-	setlocale(LC_ALL, "");
-	cand = tg_rauc_candidate_load(env, &err);
-	if (cand)
-		engine = tg_rauc_engine_open(env, &err);
-	if (engine) {
-		tg_rauc_candidate_apply_policy(cand, tg_engine_policy(engine));
+	if (engine)
 		decision = tg_engine_gate(engine, cand, &err);
-	}
 	if (!decision) {
 		printf("tollgate: error: %s; the update must not be installed\n", err->message);
 		return TG_RAUC_EXIT_ERROR;

@@ -5,6 +5,7 @@
 #include "rauc-candidate.h"
 
 #include <errno.h>
+#include <locale.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <glib/gstdio.h>
@@ -421,6 +422,26 @@ void tg_rauc_candidate_apply_policy(TgCandidate *cand, const TgPolicy *policy)
 	if (policy->default_mechanism_set)
 		return;
 	cand->mechanism = g_strdup(TG_RAUC_MECHANISM);
+}
+
+TgEngine *tg_rauc_handler_start(TgCandidate **ret_cand, GError **error)
+{
+	g_auto(GStrv) envp = g_get_environ();
+	const char *const *env = (const char *const *)envp;
+	g_autoptr(TgCandidate) cand = NULL;
+	TgEngine *engine;
+
+	tg_crypto_init_program();
+	setlocale(LC_ALL, "");
+	cand = tg_rauc_candidate_load(env, error);
+	if (!cand)
+		return NULL;
+	engine = tg_rauc_engine_open(env, error);
+	if (!engine)
+		return NULL;
+	tg_rauc_candidate_apply_policy(cand, tg_engine_policy(engine));
+	*ret_cand = g_steal_pointer(&cand);
+	return engine;
 }
 
 TgEngine *tg_rauc_engine_open(const char *const *envp, GError **error)

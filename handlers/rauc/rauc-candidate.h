@@ -73,6 +73,12 @@ const char *tg_rauc_updater_version(const char *const *envp);
  * Returns: (transfer full): the engine, or NULL with @error. */
 TgEngine *tg_rauc_engine_open(const char *const *envp, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* What both RAUC handlers do first: initialize, read the bundle RAUC has
+ * mounted (from this process's environment), open the engine and apply the
+ * policy's mechanism default. Returns: (transfer full): the engine, with
+ * the candidate in @ret_cand; NULL with @error. */
+TgEngine *tg_rauc_handler_start(TgCandidate **ret_cand, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* The line a handler prints for RAUC's log, e.g.
  * "tollgate: refused 0.9.0: Version 0.9.0 is below ...".
  * Returns: (transfer full). */
