@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what is missing, checks the
 # code's shape (no function over 60 lines, no repeated run of 10 lines:
-# tests/shape), builds with warnings as errors and runs the whole suite (unit, fuzz corpus replay,
-# integration), runs the SWUpdate and RAUC integration tests against the
-# updater matrix (tests/matrix.sh), repeats the whole suite in a second build with
-# AddressSanitizer and UndefinedBehaviorSanitizer, and, when clang and
-# libFuzzer are installed, runs every fuzz target for a short campaign.
+# tests/shape), builds with warnings as errors and runs the whole suite
+# (unit, fuzz corpus replay, integration), runs the SWUpdate and RAUC
+# integration tests against the updater matrix (tests/matrix.sh), repeats
+# the whole suite in a second build with AddressSanitizer and
+# UndefinedBehaviorSanitizer, and, when clang and libFuzzer are installed,
+# runs every fuzz target for a short campaign.
 #
 # TG_RUN_BUILD (default _build) is where the three build trees go;
 # TG_FUZZ_SECONDS (default 10) is the campaign length per fuzz target.
