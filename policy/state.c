@@ -2,6 +2,7 @@
 /* The persistent state store: an HMAC-protected JSON file, replaced
  * atomically and serialized by flock. Format and recovery: docs/state.md. */
 #include "tollgate/state.h"
+#include "tg-config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1003,24 +1004,62 @@ static gboolean check_dir(const char *dir, GError **error)
 	return TRUE;
 }
 
+/* How long a run waits for the state lock (ms): a gate holds it for
+ * milliseconds, so a longer wait means a stuck process, and waiting for ever
+ * would stall the updater. Fault-injection builds (tests) take
+ * TOLLGATE_LOCK_TIMEOUT_MS. */
+static gint64 lock_timeout_ms(void)
+{
+	const char *env = TG_FAULT_INJECTION ? g_getenv("TOLLGATE_LOCK_TIMEOUT_MS") : NULL;
+	guint64 ms = 0;
+
+	if (env && g_ascii_string_to_unsigned(env, 10, 1, 3600000, &ms, NULL))
+		return (gint64)ms;
+	return TG_STATE_LOCK_TIMEOUT_MS;
+}
+
+/* flock with a deadline; FALSE with errno (EWOULDBLOCK: still held). */
+static gboolean lock_within(int fd, gint64 timeout_ms)
+{
+	gint64 deadline = g_get_monotonic_time() + timeout_ms * 1000;
+	gulong wait_us = 1000;
+
+	for (;;) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			return TRUE;
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return FALSE;
+		if (g_get_monotonic_time() >= deadline) {
+			errno = EWOULDBLOCK;
+			return FALSE;
+		}
+		g_usleep(wait_us);
+		wait_us = MIN(wait_us * 2, 50000);
+	}
+}
+
 static int take_lock(const char *dir, GError **error)
 {
 	g_autofree gchar *path = g_build_filename(dir, TG_STATE_LOCK, NULL);
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	gint64 timeout = lock_timeout_ms();
 
 	if (fd < 0) {
 		store_error(error, TG_STATE_ERROR_IO, "cannot open lock file %s: %s", path,
 			    g_strerror(errno));
 		return -1;
 	}
-	while (flock(fd, LOCK_EX) < 0) {
+	if (!lock_within(fd, timeout)) {
 		int saved = errno;
 
-		if (saved == EINTR)
-			continue;
 		close(fd);
-		store_error(error, TG_STATE_ERROR_IO, "cannot lock %s: %s", path,
-			    g_strerror(saved));
+		if (saved == EWOULDBLOCK)
+			store_error(error, TG_STATE_ERROR_IO,
+				    "another process has held the state lock %s for more than %" G_GINT64_FORMAT
+				    " ms; find it (fuser %s) and stop it if it hangs", path, timeout, path);
+		else
+			store_error(error, TG_STATE_ERROR_IO, "cannot lock %s: %s", path,
+				    g_strerror(saved));
 		return -1;
 	}
 	return fd;

@@ -122,6 +122,16 @@ if grep -q 'define TG_FAULT_INJECTION 1' "$TG_BUILD_DIR/tg-config.h"; then
   expect_output 'Input/output error' "refusal names the I/O error"
   [ "$(tail -c1 "$log" | od -An -c | tr -d ' ')" = '\n' ] && ok "no partial line after failed writes" || not_ok "audit log ends in a partial line"
   expect_exit 0 "log still verifies" -- $TG --config "$P" audit verify
+  # A stuck process holding the state lock: the gate gives up with a
+  # sentence after the timeout instead of stalling the updater.
+  flock "$W/state/state.lock" sleep 5 </dev/null >/dev/null 2>&1 & holder=$!
+  sleep 0.2
+  SECONDS=0
+  TOLLGATE_LOCK_TIMEOUT_MS=300 expect_exit 1 "a held state lock fails the gate after the timeout" -- \
+    $T gate --version 1.6.0
+  expect_output 'held the state lock .* for more than 300 ms' "the error names the lock and the wait"
+  [ "$SECONDS" -lt 4 ] && ok "it did not wait for the holder (${SECONDS}s)" || not_ok "waited ${SECONDS}s"
+  pkill -P "$holder" sleep 2>/dev/null || true; wait "$holder" 2>/dev/null || true
 else
   echo "# fault injection not built (-Dfault_injection=false): write-failure checks skipped"
 fi

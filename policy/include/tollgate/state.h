@@ -29,6 +29,7 @@ typedef enum {
 
 #define TG_STATE_FILE "state"
 #define TG_STATE_LOCK "state.lock"
+#define TG_STATE_LOCK_TIMEOUT_MS 30000	/* longest wait for the state lock */
 
 /* Limits enforced by tg_state_from_json() and therefore by
  * tg_state_store_write(), which refuses to write what it could not read. */
