@@ -113,9 +113,12 @@ static gboolean first_boot(TgEngine *engine, GError **error)
 	tg_json_set_string(body, "installed", version);
 	tg_json_set_string(body, "floor", version);
 	engine->state->initialized = TRUE;
-	if (!tg_engine_record(engine, "state.initialized", body, NULL, error))
+	/* The state file first: a crash before the record leaves a device that
+	 * boots from its state; the other order would leave history without
+	 * state, which refuses every update until a reseed. */
+	if (!tg_state_store_write(engine->store, engine->state, error))
 		return FALSE;
-	return tg_state_store_write(engine->store, engine->state, error);
+	return tg_engine_record(engine, "state.initialized", body, NULL, error);
 }
 
 /* State lost or tampered: keep going without it (updates needing it are

@@ -29,12 +29,13 @@
 #    support end, settings, postpones, approvals) matches either the prepared
 #    device or a clean run. The last decision shown by status is not
 #    compared: after a failed audit write the gate saves its refusal there.
-#  - First boot (gate-first-boot) and reseed (state-reseed) may also leave
-#    the state missing: with no history the next run boots afresh (old);
-#    when the audit log already has history (state.initialized recorded,
-#    then the state write failed or was killed) status fails and the gate
-#    refuses, both naming `tollgate state reseed` (the floor is lost, fail
-#    closed). The test runs that gate to prove it.
+#  - First boot (gate-first-boot) writes the state file before its
+#    state.initialized record, so a failure or kill there leaves the old
+#    (fresh) device or the new one, never history without state. A reseed
+#    (state-reseed) may leave the state missing: when the audit log has
+#    history, status fails and the gate refuses, both naming `tollgate
+#    state reseed` (the floor is lost, fail closed). The test runs that
+#    gate to prove it.
 #  - The notice spool never holds half a notice: every *.json file is one
 #    complete JSON line. A kill may leave "<name>.tmp.<pid>" files; errno
 #    failures never do, and the next delivery removes those of dead
@@ -137,7 +138,7 @@ check_after() {  # check_after CASE TEMPLATE MODE OLD NEW
   tg audit verify >"$W/verify" 2>&1 || echo "audit verify fails: $(head -c 300 "$W/verify")"
   fp=$(fingerprint)
   if [ "$fp" != "$old" ] && [ "$fp" != "$new" ]; then
-    if [ "$fp" = unusable ] && { [ "$name" = gate-first-boot ] || [ "$name" = state-reseed ]; }; then
+    if [ "$fp" = unusable ] && [ "$name" = state-reseed ]; then
       run_case gate --version 1.1.0
       [ "$rc" = 10 ] && grep -q 'state reseed' "$W/out" "$W/err" ||
         echo "state lost, but the gate exits $rc without the reseed hint"
