@@ -290,3 +290,69 @@ gboolean tg_io_replace_file(const char *path, const void *data, gsize len, mode_
 		return io_error(error, "sync the directory of", path);
 	return TRUE;
 }
+
+static gboolean read_error(GError **error, int err, const char *path, const char *what)
+{
+	g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(err), "%s %s", path, what);
+	return FALSE;
+}
+
+/* Reads up to @max + 1 bytes of @fd. Returns: (transfer full) or NULL (errno). */
+static GString *read_bounded(int fd, gsize max)
+{
+	GString *buf = g_string_new(NULL);
+	char chunk[65536];
+	gssize n;
+
+	while (buf->len <= max && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			g_string_free(buf, TRUE);
+			return NULL;
+		}
+		g_string_append_len(buf, chunk, n);
+	}
+	return buf;
+}
+
+gboolean tg_io_read_regular(const char *path, gsize max, gchar **ret_data, gsize *ret_len,
+			    struct stat *ret_st, GError **error)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	g_autofree gchar *what = NULL;
+	struct stat st;
+	GString *buf;
+
+	if (fd < 0)
+		return read_error(error, errno, path,
+				  errno == ELOOP ? "is a symlink, which tollgate does not follow"
+						 : g_strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		int err = errno;
+
+		close(fd);
+		return read_error(error, err, path, g_strerror(err));
+	}
+	if (!S_ISREG(st.st_mode) || (guint64)st.st_size > max) {
+		close(fd);
+		if (!S_ISREG(st.st_mode))
+			return read_error(error, EINVAL, path, "is not a regular file");
+		what = g_strdup_printf("is larger than %" G_GSIZE_FORMAT " bytes", max);
+		return read_error(error, EFBIG, path, what);
+	}
+	buf = read_bounded(fd, max);
+	close(fd);
+	if (!buf || buf->len > max) {
+		what = g_strdup_printf(buf ? "grew past %" G_GSIZE_FORMAT " bytes while read"
+					   : "cannot be read", max);
+		if (buf)
+			g_string_free(buf, TRUE);
+		return read_error(error, buf ? EFBIG : EIO, path, what);
+	}
+	if (ret_st)
+		*ret_st = st;
+	*ret_len = buf->len;
+	*ret_data = g_string_free(buf, FALSE);
+	return TRUE;
+}

@@ -46,69 +46,37 @@ static void precheck_options_clear(PrecheckOptions *o)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(PrecheckOptions, precheck_options_clear)
 
-/* Is @st a file this precheck may trust: a regular file (not a FIFO that
- * would block, not a device) owned by root or by us? */
-static gboolean trusted_file(const char *path, const struct stat *st, GError **error)
-{
-	if (!S_ISREG(st->st_mode)) {
-		g_set_error(error, TG_SWU_ERROR, TG_SWU_ERROR_IO,
-			    "%s is not a regular file; tollgate reads sw-description only from "
-			    "the file SWUpdate extracted", path);
-		return FALSE;
-	}
-	if (st->st_uid != 0 && st->st_uid != geteuid()) {
-		g_set_error(error, TG_SWU_ERROR, TG_SWU_ERROR_IO,
-			    "%s belongs to user %u, not to root or the user SWUpdate runs as; "
-			    "someone else may have put it there, so it is not read",
-			    path, (unsigned)st->st_uid);
-		return FALSE;
-	}
-	if (st->st_size > TG_SWU_DESCRIPTION_MAX) {
-		g_set_error(error, TG_SWU_ERROR, TG_SWU_ERROR_LIMIT,
-			    "%s is larger than 2 MiB; tollgate does not read it", path);
-		return FALSE;
-	}
-	return TRUE;
-}
-
 /* Reads sw-description without following a symlink, without blocking on a
- * FIFO and at most 2 MiB + 1 bytes. */
+ * FIFO and at most 2 MiB; the file must belong to root or to us (else
+ * someone else may have put it there). */
 static gboolean read_description(const char *path, gchar **ret_data, gsize *ret_len,
 				 GError **error)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	g_autoptr(GError) local = NULL;
 	struct stat st;
-	GString *buf;
-	gssize n;
-	char chunk[65536];
 
-	if (fd < 0) {
+	if (!tg_io_read_regular(path, TG_SWU_DESCRIPTION_MAX, ret_data, ret_len, &st, &local)) {
+		if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+			g_set_error(error, TG_SWU_ERROR, TG_SWU_ERROR_IO,
+				    "cannot read %s: no such file; run the precheck as SWUpdate's "
+				    "preupdatecmd (it needs SWUpdate's TMPDIR) or pass "
+				    "--sw-description", path);
+		else
+			g_set_error(error, TG_SWU_ERROR,
+				    g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_FAILED)
+					    ? TG_SWU_ERROR_LIMIT : TG_SWU_ERROR_IO,
+				    "%s; tollgate reads sw-description only as the regular file "
+				    "SWUpdate extracted", local->message);
+		return FALSE;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		g_clear_pointer(ret_data, g_free);
 		g_set_error(error, TG_SWU_ERROR, TG_SWU_ERROR_IO,
-			    "cannot read %s: %s; run the precheck as SWUpdate's preupdatecmd "
-			    "(it needs SWUpdate's TMPDIR) or pass --sw-description", path,
-			    errno == ELOOP ? "it is a symlink, which tollgate does not follow"
-					   : g_strerror(errno));
+			    "%s belongs to user %u, not to root or the user SWUpdate runs as; "
+			    "someone else may have put it there, so it is not read",
+			    path, (unsigned)st.st_uid);
 		return FALSE;
 	}
-	if (fstat(fd, &st) != 0 || !trusted_file(path, &st, error)) {
-		if (error && !*error)
-			g_set_error(error, TG_SWU_ERROR, TG_SWU_ERROR_IO, "cannot inspect %s: %s",
-				    path, g_strerror(errno));
-		close(fd);
-		return FALSE;
-	}
-	buf = g_string_sized_new((gsize)st.st_size + 1);
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0 && buf->len <= TG_SWU_DESCRIPTION_MAX)
-		g_string_append_len(buf, chunk, n);
-	close(fd);
-	if (n < 0 || buf->len > TG_SWU_DESCRIPTION_MAX) {
-		g_set_error(error, TG_SWU_ERROR, n < 0 ? TG_SWU_ERROR_IO : TG_SWU_ERROR_LIMIT,
-			    n < 0 ? "cannot read %s" : "%s grew past 2 MiB while it was read", path);
-		g_string_free(buf, TRUE);
-		return FALSE;
-	}
-	*ret_len = buf->len;
-	*ret_data = g_string_free(buf, FALSE);
 	return TRUE;
 }
 

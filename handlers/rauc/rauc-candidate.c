@@ -361,36 +361,19 @@ static gboolean read_bundle_file(const char *dir, const char *name, gboolean opt
 {
 	g_autofree gchar *path = g_build_filename(dir, name, NULL);
 	g_autoptr(GError) local = NULL;
-	gchar *data = NULL;
-	gsize len = 0;
-	GStatBuf st;
 
-	if (g_stat(path, &st) != 0) {
-		int err = errno;
-
-		if (optional && err == ENOENT) {
-			*ret_data = NULL;
-			*ret_len = 0;
-			return TRUE;
-		}
-		g_set_error(error, TG_RAUC_ERROR, TG_RAUC_ERROR_IO, "cannot read %s: %s", path,
-			    g_strerror(err));
-		return FALSE;
+	/* Never through a symlink: the file it points to is not the bundle's,
+	 * and an error message would quote a line of it. */
+	if (tg_io_read_regular(path, TG_RAUC_MAX_FILE_SIZE, ret_data, ret_len, NULL, &local))
+		return TRUE;
+	if (optional && g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT)) {
+		*ret_data = NULL;
+		*ret_len = 0;
+		return TRUE;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size > TG_RAUC_MAX_FILE_SIZE) {
-		g_set_error(error, TG_RAUC_ERROR, TG_RAUC_ERROR_IO,
-			    "%s is not a regular file of at most %d bytes; fix the bundle", path,
-			    TG_RAUC_MAX_FILE_SIZE);
-		return FALSE;
-	}
-	if (!g_file_get_contents(path, &data, &len, &local)) {
-		g_set_error(error, TG_RAUC_ERROR, TG_RAUC_ERROR_IO, "cannot read %s: %s", path,
-			    local->message);
-		return FALSE;
-	}
-	*ret_data = data;
-	*ret_len = len;
-	return TRUE;
+	g_set_error(error, TG_RAUC_ERROR, TG_RAUC_ERROR_IO,
+		    "cannot read the bundle's %s: %s; fix the bundle", name, local->message);
+	return FALSE;
 }
 
 TgCandidate *tg_rauc_candidate_load(const char *const *envp, GError **error)

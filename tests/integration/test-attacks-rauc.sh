@@ -32,7 +32,8 @@
 # 11 state file or audit log replaced by a symlink  refused / error; nothing is
 #    written through the link (O_NOFOLLOW)
 # 12 1 MB metadata value in the sidecar             cut to 4096 bytes with a
-#    marker, install proceeds; a sidecar over 1 MiB is an error, no crash
+#    marker, install proceeds; a sidecar over 1 MiB is an error, no crash;
+#    a symlinked sidecar is an error that quotes nothing of its target
 # 13 two installs at once                           RAUC runs one, refuses the
 #    other; one decision, one install recorded, state and log consistent
 . "$(dirname "$0")/lib.sh"
@@ -264,6 +265,26 @@ rauc_said 'tollgate\.conf' "the handler's error names the sidecar"
 [ "$(decided_since "$seq0" 1.1.7)" = 0 ] && ok "no decision on an oversized sidecar" ||
   not_ok "a decision was recorded for the oversized sidecar"
 unset big
+settle
+
+# A sidecar that is a symlink (to a file of the device) is not read: the
+# error names it and quotes nothing of the file it points to.
+printf 'class=security\nSECRET-LINE-4711\n' >"$W/device-secret"
+d=$W/content/linked
+mkdir -p "$d"
+head -c 65536 /dev/urandom >"$d/rootfs.img"
+printf '[update]\ncompatible=tg-test\nversion=1.1.71\nbuild=test-linked\n\n[image.rootfs]\nfilename=rootfs.img\n' \
+  >"$d/manifest.raucm"
+ln -s "$W/device-secret" "$d/tollgate.conf"
+"$EX/build-bundle.sh" --cert "$W/pki/signer.pem" --key "$W/pki/signer.key" \
+  --keyring "$W/pki/ca.pem" "$d" "$W/linked.raucb" >/dev/null
+seq0=$(last_seq)
+install_stopped "a symlinked sidecar" linked 1
+rauc_said 'tollgate\.conf is a symlink' "the handler's error says the sidecar is a symlink"
+grep -q 'SECRET-LINE-4711' "$W/rauc.log" && not_ok "RAUC's log quotes the file the link points to" ||
+  ok "nothing of the linked file reaches RAUC's log"
+[ "$(decided_since "$seq0" 1.1.71)" = 0 ] && ok "no decision on a symlinked sidecar" ||
+  not_ok "a decision was recorded for the symlinked sidecar"
 settle
 
 # ---- 13. two installs at once ------------------------------------------------------

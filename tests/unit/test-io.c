@@ -443,6 +443,46 @@ static void test_stale_temps(void **data)
 	}
 }
 
+/* A bounded read of a regular file: never through a symlink, never
+ * blocking on a FIFO, never past the limit. */
+static void test_read_regular(void **data)
+{
+	Fixture *f = *data;
+	g_autofree gchar *file = tg_test_write(f->tmp, "plain", "0123456789");
+	g_autofree gchar *link = g_build_filename(f->tmp, "link", NULL);
+	g_autofree gchar *fifo = g_build_filename(f->tmp, "fifo", NULL);
+	g_autofree gchar *text = NULL;
+	g_autoptr(GError) err = NULL;
+	struct stat st;
+	gsize len = 0;
+
+	assert_true(tg_io_read_regular(file, 10, &text, &len, &st, &err));
+	assert_string_equal(text, "0123456789");
+	assert_int_equal(len, 10);
+	assert_int_equal(st.st_size, 10);
+	g_clear_pointer(&text, g_free);
+	assert_false(tg_io_read_regular(file, 9, &text, &len, NULL, &err));
+	assert_error(err, G_FILE_ERROR, G_FILE_ERROR_FAILED);
+	assert_contains(err->message, "is larger than 9 bytes");
+	g_clear_error(&err);
+	assert_int_equal(symlink(file, link), 0);
+	assert_false(tg_io_read_regular(link, 100, &text, &len, NULL, &err));
+	assert_error(err, G_FILE_ERROR, G_FILE_ERROR_LOOP);
+	assert_contains(err->message, "is a symlink");
+	g_clear_error(&err);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_false(tg_io_read_regular(fifo, 100, &text, &len, NULL, &err));
+	assert_error(err, G_FILE_ERROR, G_FILE_ERROR_INVAL);
+	assert_contains(err->message, "is not a regular file");
+	g_clear_error(&err);
+	assert_false(tg_io_read_regular(f->tmp, 100, &text, &len, NULL, &err));
+	assert_contains(err->message, "is not a regular file");
+	g_clear_error(&err);
+	assert_false(tg_io_read_regular("/nonexistent/x", 100, &text, &len, NULL, &err));
+	assert_error(err, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+	assert_null(text);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -461,6 +501,7 @@ int main(void)
 		T(test_kill_spec),
 		T(test_fault_count),
 		T(test_stale_temps),
+		T(test_read_regular),
 	};
 #undef T
 

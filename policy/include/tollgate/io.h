@@ -17,6 +17,7 @@
 #pragma once
 
 #include <glib.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include "types.h"
 
@@ -50,6 +51,16 @@ TG_EXPORT gboolean tg_io_is_stale_temp(const char *name, const char *base);
 /* Removes the stale temp files of @path ("<path>.tmp.<pid>") from its
  * directory. */
 TG_EXPORT void tg_io_remove_stale_temps(const char *path);
+
+/* Reads the regular file at @path (at most @max bytes) without following a
+ * symlink and without blocking on a FIFO or device; @ret_st (optional)
+ * receives its fstat. FALSE with a G_FILE_ERROR whose message names @path
+ * and the problem: "is a symlink" (G_FILE_ERROR_LOOP), "is not a regular
+ * file" (_INVAL), "is larger than N bytes" (_FAILED), or the system's
+ * error. The data is NUL-terminated. */
+TG_EXPORT gboolean tg_io_read_regular(const char *path, gsize max, gchar **ret_data,
+				      gsize *ret_len, struct stat *ret_st,
+				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* fsync of the directory holding @path. */
 TG_EXPORT int tg_io_fsync_dir_of(const char *path);
