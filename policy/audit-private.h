@@ -69,6 +69,11 @@ G_GNUC_INTERNAL gboolean tg_audit_read_last_line(int fd, const char *path, guint
 						 gchar **ret_line, gsize *ret_len,
 						 guint64 *ret_end, GError **error);
 
+/* Finds in the log file @path the last record that carries a state binding
+ * (audit-binding.c); @ret->known is FALSE when there is none (or no file). */
+G_GNUC_INTERNAL gboolean tg_audit_find_binding(const char *path, TgAuditBinding *ret,
+					       GError **error);
+
 /* Rotated file numbers present in @dir ("audit.log.N"), highest first.
  * Returns: (transfer full): GArray of guint, or NULL with @error. */
 G_GNUC_INTERNAL GArray *tg_audit_rotated_numbers(const char *dir, GError **error);

@@ -35,6 +35,7 @@ struct _TgAuditLog {
 	char head_hash[TG_SHA256_HEX_LEN + 1];
 	gboolean rotated_pending;	/* audit.log is new: log.rotated comes first */
 	gchar *prev_file;		/* basename of the file holding the head */
+	TgAuditBinding binding;		/* last state binding (audit-binding.c) */
 
 	guint64 max_size;
 	guint max_files;
@@ -503,6 +504,35 @@ static gboolean sync_head(TgAuditLog *log, GError **error)
 	return TRUE;
 }
 
+/* The last state binding: in audit.log, else (a log.rotated record not yet
+ * written) in the rotated file holding the head. */
+static gboolean load_binding(TgAuditLog *log, GError **error)
+{
+	g_autofree gchar *prev = NULL;
+
+	if (!tg_audit_find_binding(log->path, &log->binding, error))
+		return FALSE;
+	if (log->binding.known || !log->prev_file)
+		return TRUE;
+	prev = g_build_filename(log->dir, log->prev_file, NULL);
+	return tg_audit_find_binding(prev, &log->binding, error);
+}
+
+/* Remembers the binding @body announces, if any. */
+static void note_binding(TgAuditLog *log, JsonObject *body)
+{
+	const char *digest = body ? json_object_get_string_member_with_default(body, "state_digest",
+										  NULL)
+				  : NULL;
+
+	if (!digest || !json_object_has_member(body, "state_generation") ||
+	    strlen(digest) != TG_SHA256_HEX_LEN)
+		return;
+	log->binding.known = TRUE;
+	log->binding.generation = (guint64)json_object_get_int_member(body, "state_generation");
+	g_strlcpy(log->binding.digest, digest, sizeof(log->binding.digest));
+}
+
 TgAuditLog *tg_audit_open(const TgAuditOptions *opts, GError **error)
 {
 	g_autoptr(TgAuditLog) log = NULL;
@@ -515,9 +545,15 @@ TgAuditLog *tg_audit_open(const TgAuditOptions *opts, GError **error)
 	if (!ensure_dir(log->dir, error) ||
 	    !take_lock(log, opts->lock_timeout_ms ? opts->lock_timeout_ms :
 						     TG_AUDIT_LOCK_TIMEOUT_MS, error) ||
-	    !load_checkpoint_key(log, error) || !sync_head(log, error))
+	    !load_checkpoint_key(log, error) || !sync_head(log, error) ||
+	    !load_binding(log, error))
 		return NULL;
 	return g_steal_pointer(&log);
+}
+
+const TgAuditBinding *tg_audit_binding(TgAuditLog *log)
+{
+	return &log->binding;
 }
 
 /* ---- building a batch ---- */
@@ -606,6 +642,11 @@ static GString *build_batch(TgAuditLog *log, const char *event, JsonObject *body
 
 		json_object_set_string_member(rot, "previous_file", log->prev_file);
 		json_object_set_int_member(rot, "previous_last_seq", (gint64)log->head_seq);
+		if (log->binding.known) {	/* every file names the state it ends with */
+			json_object_set_int_member(rot, "state_generation",
+						   (gint64)log->binding.generation);
+			json_object_set_string_member(rot, "state_digest", log->binding.digest);
+		}
 		if (!add_record(log, batch, cur, "log.rotated", rot, TRUE, NULL, error))
 			return NULL;
 	}
@@ -717,6 +758,7 @@ static gboolean append_batch(TgAuditLog *log, const char *event, JsonObject *bod
 	}
 	if (!write_batch(log, batch, error))
 		return FALSE;
+	note_binding(log, body);
 	log->head_seq = cur.seq;
 	g_strlcpy(log->head_hash, cur.hash, sizeof(log->head_hash));
 	log->rotated_pending = FALSE;

@@ -54,6 +54,8 @@ static gboolean check_input(TgEngine *engine, const TgUpdateCheck *check, GError
 gboolean tg_engine_record_check(TgEngine *engine, const TgUpdateCheck *check, GError **error)
 {
 	g_autoptr(JsonObject) body = json_object_new();
+	g_autoptr(JsonObject) due = NULL;
+	const char *event = NULL;
 	const TgPolicy *p = engine->policy;
 	const char *component = check->component ? check->component : p->default_component;
 
@@ -69,9 +71,11 @@ gboolean tg_engine_record_check(TgEngine *engine, const TgUpdateCheck *check, GE
 	tg_json_set_string(body, "client", check->client);
 	tg_json_set_string(body, "updater", engine->updater);
 	json_object_set_array_member(body, "provisions", provisions_json());
-	if (!tg_engine_record(engine, "update.check", body, NULL, error))
+	due = engine->state ? tg_engine_support_due(engine, &event) : NULL;
+	if (due ? !tg_engine_save_state(engine, "update.check", body, error)
+		: !tg_engine_record(engine, "update.check", body, NULL, error))
 		return FALSE;
-	if (tg_engine_notify_support(engine) && !tg_engine_save_state(engine, error))
-		return FALSE;
+	if (due)
+		tg_engine_support_announce(engine, event, g_steal_pointer(&due));
 	return TRUE;
 }

@@ -155,10 +155,11 @@ static JsonArray *required_deliveries(JsonArray *outcomes)
 	return out;
 }
 
-static gboolean record_decision(TgEngine *engine, const TgCandidate *cand, TgDecision *d,
-				JsonArray *required, GError **error)
+/* Returns: (transfer full): the gate.decision record of @d. */
+static JsonObject *decision_body(TgEngine *engine, const TgCandidate *cand, const TgDecision *d,
+				 JsonArray *required)
 {
-	g_autoptr(JsonObject) body = tg_engine_body_new(engine, cand);
+	JsonObject *body = tg_engine_body_new(engine, cand);
 	JsonNode *checks = NULL;
 	JsonObject *summary = decision_summary(d, &checks);
 
@@ -171,7 +172,7 @@ static gboolean record_decision(TgEngine *engine, const TgCandidate *cand, TgDec
 	if (required)
 		json_object_set_array_member(body, "required_notices",
 					     required_deliveries(required));
-	return tg_engine_record(engine, "gate.decision", body, NULL, error);
+	return body;
 }
 
 /* The state could not be saved after the decision was recorded: the update
@@ -199,33 +200,52 @@ static void remember_decision(TgEngine *engine, const TgDecision *d)
 	engine->state->last_decision = json_to_string(node, FALSE);
 }
 
+/* The state with this decision goes to a temp file before the record (a
+ * failure there is a refusal, recorded), the record carries its binding,
+ * the rename follows (a failure there: gate.error). Without state only the
+ * record is written. FALSE when nothing could be recorded. */
+static gboolean record_decision(TgEngine *engine, const TgCandidate *cand, TgDecision *d,
+				JsonArray *required)
+{
+	g_autoptr(JsonObject) body = NULL;
+	g_autoptr(GError) local = NULL;
+	gboolean staged = FALSE;
+
+	if (engine->state) {
+		remember_decision(engine, d);
+		body = decision_body(engine, cand, d, required);
+		staged = tg_engine_state_prepare(engine, body, &local);
+		if (!staged) {
+			turn_into_refusal(d, "state-write-failed", local);
+			g_clear_error(&local);
+			g_clear_pointer(&body, json_object_unref);
+		}
+	}
+	if (!body)
+		body = decision_body(engine, cand, d, required);
+	if (!tg_engine_record(engine, "gate.decision", body, NULL, &local)) {
+		if (staged)
+			tg_engine_state_discard(engine, body);
+		turn_into_refusal(d, "audit-write-failed", local);
+		return FALSE;
+	}
+	if (staged && !tg_engine_state_commit(engine, &local) && d->verdict != TG_VERDICT_REFUSE)
+		refuse_after_record(engine, cand, d, local);
+	return TRUE;
+}
+
 /* One direction: decide (with the required deliveries of a disruption
- * warning), record the decision durably, save the state once, then send the
- * other notices, which can no longer change it. */
+ * warning), record the decision durably together with the state, then send
+ * the other notices, which can no longer change it. */
 TgDecision *tg_engine_gate(TgEngine *engine, TgCandidate *cand, GError **error)
 {
 	g_autoptr(TgDecision) d = NULL;
-	g_autoptr(GError) local = NULL;
 	TgGateNotices *notices;
-	gboolean recorded;
 
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	d = decide(engine, cand);
 	notices = tg_engine_notices_before(engine, cand, d);
-	recorded = record_decision(engine, cand, d, tg_gate_notices_required(notices), &local);
-	if (!recorded) {
-		turn_into_refusal(d, "audit-write-failed", local);
-		g_clear_error(&local);
-	}
-	if (engine->state) {
-		remember_decision(engine, d);
-		if (!tg_engine_save_state(engine, &local) && d->verdict != TG_VERDICT_REFUSE) {
-			if (recorded)
-				refuse_after_record(engine, cand, d, local);
-			else
-				turn_into_refusal(d, "state-write-failed", local);
-		}
-	}
+	(void)record_decision(engine, cand, d, tg_gate_notices_required(notices));
 	tg_engine_notices_after(engine, cand, d, notices);
 	return g_steal_pointer(&d);
 }

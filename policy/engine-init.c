@@ -113,12 +113,10 @@ static gboolean first_boot(TgEngine *engine, GError **error)
 	tg_json_set_string(body, "installed", version);
 	tg_json_set_string(body, "floor", version);
 	engine->state->initialized = TRUE;
-	/* The state file first: a crash before the record leaves a device that
-	 * boots from its state; the other order would leave history without
-	 * state, which refuses every update until a reseed. */
-	if (!tg_state_store_write(engine->store, engine->state, error))
-		return FALSE;
-	return tg_engine_record(engine, "state.initialized", body, NULL, error);
+	/* The state goes to a temp file first, the record names it, then it is
+	 * renamed: a crash leaves no history (boots again) or a record whose
+	 * state the next open completes from the temp file. */
+	return tg_engine_save_state(engine, "state.initialized", body, error);
 }
 
 /* State lost or tampered: keep going without it (updates needing it are
@@ -132,13 +130,83 @@ static gboolean state_unusable(TgEngine *engine, GError **error)
 	return tg_engine_record(engine, "state.tamper-detected", body, NULL, error);
 }
 
+/* Why the state read does not belong to the audit log (docs/state.md), or
+ * NULL when it does. Returns: (transfer full). */
+static GError *binding_problem(TgEngine *engine)
+{
+	const TgAuditBinding *b = tg_audit_binding(engine->audit);
+	guint64 g = engine->state->generation;
+	const char *dir = engine->policy->state_dir;
+
+	if (!b->known && g == 0)
+		return NULL;	/* both from before the binding */
+	if (!b->known)
+		return g_error_new(TG_STATE_ERROR, TG_STATE_ERROR_TAMPERED,
+				   "the state file in %s is at generation %" G_GUINT64_FORMAT
+				   " but the audit log holds no record of any state: the log "
+				   "was deleted or replaced", dir, g);
+	if (b->generation > g)
+		return g_error_new(TG_STATE_ERROR, TG_STATE_ERROR_TAMPERED,
+				   "the state file in %s is at generation %" G_GUINT64_FORMAT
+				   " but the audit log already recorded generation %" G_GUINT64_FORMAT
+				   ": an older copy of the state file was put back", dir, g,
+				   b->generation);
+	if (b->generation < g)
+		return g_error_new(TG_STATE_ERROR, TG_STATE_ERROR_TAMPERED,
+				   "the audit log ends at state generation %" G_GUINT64_FORMAT
+				   " but the state file in %s is at %" G_GUINT64_FORMAT ": records "
+				   "were cut from the log or it was replaced by an older copy",
+				   b->generation, dir, g);
+	if (strcmp(b->digest, tg_state_store_read_digest(engine->store)) != 0)
+		return g_error_new(TG_STATE_ERROR, TG_STATE_ERROR_TAMPERED,
+				   "the state file in %s is not the one the audit log recorded for "
+				   "generation %" G_GUINT64_FORMAT ": it was replaced", dir, g);
+	return NULL;
+}
+
+/* A crash between the record of a state write and its rename leaves the
+ * new state in a temp file whose digest the log names: complete it and read
+ * the state again. */
+static gboolean roll_forward(TgEngine *engine, GError **error)
+{
+	const TgAuditBinding *b = tg_audit_binding(engine->audit);
+	guint64 g = engine->state ? engine->state->generation : 0;
+	gboolean rolled = FALSE;
+	g_autoptr(GError) local = NULL;
+	TgState *again;
+
+	if (!tg_state_store_finish_open(engine->store, b->known && b->generation == g + 1
+							 ? b->digest : NULL,
+					&rolled, error))
+		return FALSE;
+	if (!rolled)
+		return TRUE;
+	again = tg_state_store_read(engine->store, &local);
+	if (!again)
+		return TRUE;	/* judged as before */
+	g_clear_pointer(&engine->state, tg_state_free);
+	engine->state = again;
+	return TRUE;
+}
+
 gboolean tg_engine_load_state(TgEngine *engine, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 
 	engine->state = tg_state_store_read(engine->store, &local);
-	if (engine->state)
+	if ((engine->state || g_error_matches(local, TG_STATE_ERROR, TG_STATE_ERROR_MISSING)) &&
+	    !roll_forward(engine, error))
+		return FALSE;
+	if (!engine->state && g_error_matches(local, TG_STATE_ERROR, TG_STATE_ERROR_MISSING)) {
+		g_clear_error(&local);
+		engine->state = tg_state_store_read(engine->store, &local);
+	}
+	if (engine->state) {
+		engine->state_error = binding_problem(engine);
+		if (engine->state_error)
+			g_clear_pointer(&engine->state, tg_state_free);
 		return TRUE;
+	}
 	if (g_error_matches(local, TG_STATE_ERROR, TG_STATE_ERROR_IO)) {
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;

@@ -58,9 +58,7 @@ gboolean tg_engine_installed(TgEngine *engine, TgCandidate *cand, GError **error
 	}
 	consume_approvals(engine->state, cand);
 	json_object_set_string_member(body, "pending", cs->pending);
-	if (!tg_engine_save_state(engine, error))
-		return FALSE;
-	return tg_engine_record(engine, "update.installed", body, NULL, error);
+	return tg_engine_save_state(engine, "update.installed", body, error);
 }
 
 /* An install the updater ended without tollgate: @event with the updater's
@@ -178,15 +176,19 @@ gboolean tg_engine_commit(TgEngine *engine, guint *ret_committed, GError **error
 			json_array_add_object_element(done, commit_component(engine, key, cs));
 	}
 	support = commit_support(engine);
-	if (!tg_engine_save_state(engine, error))
-		return FALSE;
 	if (ret_committed)
 		*ret_committed = json_array_get_length(done);
-	if (support && !tg_engine_record(engine, "support.extended", support, NULL, error))
+	if (json_array_get_length(done) == 0 && !support)
+		return TRUE;	/* nothing changed */
+	/* The record that carries the state: the commit, else the support change. */
+	if (json_array_get_length(done) > 0) {
+		if (!tg_engine_save_state(engine, "update.committed", body, error) ||
+		    (support && !tg_engine_record(engine, "support.extended", support, NULL, error)))
+			return FALSE;
+	} else if (!tg_engine_save_state(engine, "support.extended", support, error)) {
 		return FALSE;
+	}
 	if (support && !json_object_has_member(support, "shortened"))
 		tg_engine_notify_event(engine, "support-extended", support);
-	if (json_array_get_length(done) == 0)
-		return TRUE;
-	return tg_engine_record(engine, "update.committed", body, NULL, error);
+	return TRUE;
 }

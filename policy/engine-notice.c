@@ -316,7 +316,6 @@ static void gate_notices_free(TgGateNotices *gn)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgGateNotices, gate_notices_free)
 
-static JsonObject *support_due(TgEngine *engine, const char **ret_event);
 
 /* The disruption warning's delivery to required sinks is part of the
  * decision: an allow that a required sink did not hear becomes a defer. */
@@ -343,7 +342,7 @@ TgGateNotices *tg_engine_notices_before(TgEngine *engine, const TgCandidate *can
 
 	warn_required(engine, cand, d, gn);
 	if (engine->state)
-		gn->support = support_due(engine, &gn->support_event);
+		gn->support = tg_engine_support_due(engine, &gn->support_event);
 	return gn;
 }
 
@@ -373,7 +372,6 @@ static void decision_notices(TgEngine *engine, const TgCandidate *cand, const Tg
 		send_and_free(engine, outcome_notice(engine, "update-deferred", d));
 }
 
-static void support_milestone(TgEngine *engine, const char *event, JsonObject *n);
 
 void tg_engine_notices_after(TgEngine *engine, const TgCandidate *cand, const TgDecision *d,
 			     TgGateNotices *notices)
@@ -383,7 +381,7 @@ void tg_engine_notices_after(TgEngine *engine, const TgCandidate *cand, const Tg
 	if (notifier_ready(engine))
 		decision_notices(engine, cand, d, gn);
 	if (gn->support)
-		support_milestone(engine, gn->support_event, g_steal_pointer(&gn->support));
+		tg_engine_support_announce(engine, gn->support_event, g_steal_pointer(&gn->support));
 }
 
 /* ------------------------------------------------------------------ */
@@ -433,9 +431,7 @@ static const char *after_end_name(TgAfterEnd rule)
 	return rule < G_N_ELEMENTS(names) ? names[rule] : "refuse";
 }
 
-/* Records the milestone (support.ending / support.ended) and, when sinks
- * are configured, sends the matching notice. @n: (transfer full). */
-static void support_milestone(TgEngine *engine, const char *event, JsonObject *n)
+void tg_engine_support_announce(TgEngine *engine, const char *event, JsonObject *n)
 {
 	static const char *const members[] = { "support_end", "days_left", "threshold", NULL };
 	g_autoptr(JsonObject) body = json_object_new();
@@ -453,9 +449,7 @@ static void support_milestone(TgEngine *engine, const char *event, JsonObject *n
 		send_notice(engine, notice, TG_NOTIFY_ALL);
 }
 
-/* The support milestone now due, marked as sent in the state (which the
- * caller saves); NULL when none is. Returns: (transfer full). */
-static JsonObject *support_due(TgEngine *engine, const char **ret_event)
+JsonObject *tg_engine_support_due(TgEngine *engine, const char **ret_event)
 {
 	GDateTime *end = tg_engine_support_end(engine);
 	JsonObject *n;
@@ -485,16 +479,6 @@ static JsonObject *support_due(TgEngine *engine, const char **ret_event)
 	return n;
 }
 
-gboolean tg_engine_notify_support(TgEngine *engine)
-{
-	const char *event = NULL;
-	JsonObject *n = support_due(engine, &event);
-
-	if (!n)
-		return FALSE;
-	support_milestone(engine, event, n);
-	return TRUE;
-}
 
 /* ------------------------------------------------------------------ */
 /* Lifecycle events */

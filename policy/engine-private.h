@@ -24,7 +24,19 @@ struct _TgEngine {
 };
 
 /* engine.c */
-gboolean tg_engine_save_state(TgEngine *engine, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Saves the state together with the record @event (@body) that causes the
+ * change, bound to each other (docs/state.md): the new state file is
+ * written to a temp file, the record announces its generation and digest,
+ * then the file is renamed into place. FALSE with @error when any step
+ * failed; before the record, the state on disk is unchanged. */
+gboolean tg_engine_save_state(TgEngine *engine, const char *event, JsonObject *body,
+			      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The three steps of tg_engine_save_state() for callers that must tell
+ * them apart (the gate): prepare adds the binding to @body. */
+gboolean tg_engine_state_prepare(TgEngine *engine, JsonObject *body,
+				 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void tg_engine_state_discard(TgEngine *engine, JsonObject *body);
+gboolean tg_engine_state_commit(TgEngine *engine, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 gboolean tg_engine_record(TgEngine *engine, const char *event, JsonObject *body,
 			  guint64 *ret_seq, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* FALSE with a sentence naming the recovery command when state is lost. */
@@ -66,9 +78,12 @@ void tg_engine_notify_event(TgEngine *engine, const char *type, JsonObject *fiel
 /* Support milestones: a [support] notice-days threshold reached or the end
  * passed, each recorded once (support.ending / support.ended) and announced
  * once (support-ending / support-ended) when sinks are configured;
- * remembered in state->support_notices_sent. Called by the gate and
- * record-check. Returns TRUE when the state changed and must be saved. */
-gboolean tg_engine_notify_support(TgEngine *engine);
+ * remembered in state->support_notices_sent. Due: the milestone now due,
+ * already marked in the state, which the caller saves first (Returns:
+ * (transfer full) (nullable)); announce then records and sends it (takes
+ * @n). Used by the gate and record-check. */
+JsonObject *tg_engine_support_due(TgEngine *engine, const char **ret_event);
+void tg_engine_support_announce(TgEngine *engine, const char *event, JsonObject *n);
 
 /* engine-json.c */
 JsonObject *tg_engine_candidate_json(const TgCandidate *cand, const char *component);

@@ -83,9 +83,7 @@ gboolean tg_engine_postpone(TgEngine *engine, TgUpdateClass cls, GDateTime *unti
 	g_clear_pointer(&pp->since, g_date_time_unref);
 	pp->until = g_date_time_to_utc(until);
 	pp->since = g_steal_pointer(&since);
-	if (!tg_engine_save_state(engine, error))
-		return FALSE;
-	return tg_engine_record(engine, "user.postponed", body, NULL, error);
+	return tg_engine_save_state(engine, "user.postponed", body, error);
 }
 
 /* When the same update was approved before, or NULL. (transfer none) */
@@ -126,9 +124,7 @@ gboolean tg_engine_approve(TgEngine *engine, const char *digest_or_version, GErr
 	tg_json_set_date(body, "old_approved_at", approved_at(engine->state, digest, version));
 	tg_json_set_date(body, "new_approved_at", engine->now);
 	tg_state_add_approval(engine->state, digest, version, engine->now);
-	if (!tg_engine_save_state(engine, error))
-		return FALSE;
-	return tg_engine_record(engine, "user.approved", body, NULL, error);
+	return tg_engine_save_state(engine, "user.approved", body, error);
 }
 
 /* Effective value and the state slot of a setting. */
@@ -170,8 +166,7 @@ gboolean tg_engine_set_setting(TgEngine *engine, const char *key, gboolean value
 	json_object_set_boolean_member(body, "initialized_default", def);
 	json_object_set_string_member(body, "changed_by", "user");
 	*slot = value ? 1 : 0;
-	if (!tg_engine_save_state(engine, error) ||
-	    !tg_engine_record(engine, "user.settings-changed", body, NULL, error))
+	if (!tg_engine_save_state(engine, "user.settings-changed", body, error))
 		return FALSE;
 	tg_engine_notify_event(engine, "settings-changed", body);
 	return TRUE;
@@ -198,6 +193,10 @@ gboolean tg_engine_reseed(TgEngine *engine, const char *component, const char *v
 			return FALSE;
 		engine->state = tg_state_new();
 		engine->state->initialized = TRUE;
+		/* Continue the generations the log has seen, so the new state
+		 * is bound to it like any other. */
+		if (tg_audit_binding(engine->audit)->known)
+			engine->state->generation = tg_audit_binding(engine->audit)->generation;
 		g_clear_error(&engine->state_error);
 	}
 	cs = tg_state_component(engine->state, component, TRUE);
@@ -207,7 +206,5 @@ gboolean tg_engine_reseed(TgEngine *engine, const char *component, const char *v
 	g_free(cs->installed);
 	cs->installed = g_strdup(version);
 	g_clear_pointer(&cs->pending, g_free);
-	if (!tg_engine_save_state(engine, error))
-		return FALSE;
-	return tg_engine_record(engine, "state.recovered", body, NULL, error);
+	return tg_engine_save_state(engine, "state.recovered", body, error);
 }

@@ -143,11 +143,46 @@ gboolean tg_engine_require_state(TgEngine *engine, GError **error)
 	return FALSE;
 }
 
-gboolean tg_engine_save_state(TgEngine *engine, GError **error)
+gboolean tg_engine_state_prepare(TgEngine *engine, JsonObject *body, GError **error)
 {
-	g_clear_pointer(&engine->state->last_trusted_time, g_date_time_unref);
-	engine->state->last_trusted_time = g_date_time_ref(engine->now);
-	return tg_state_store_write(engine->store, engine->state, error);
+	TgState *st = engine->state;
+	char digest[65];	/* SHA-256 hex */
+
+	g_clear_pointer(&st->last_trusted_time, g_date_time_unref);
+	st->last_trusted_time = g_date_time_ref(engine->now);
+	st->generation++;
+	if (!tg_state_store_prepare(engine->store, st, digest, error)) {
+		st->generation--;
+		return FALSE;
+	}
+	json_object_set_int_member(body, "state_generation", (gint64)st->generation);
+	json_object_set_string_member(body, "state_digest", digest);
+	return TRUE;
+}
+
+void tg_engine_state_discard(TgEngine *engine, JsonObject *body)
+{
+	tg_state_store_discard(engine->store);
+	engine->state->generation--;
+	json_object_remove_member(body, "state_generation");
+	json_object_remove_member(body, "state_digest");
+}
+
+gboolean tg_engine_state_commit(TgEngine *engine, GError **error)
+{
+	return tg_state_store_commit(engine->store, error);
+}
+
+gboolean tg_engine_save_state(TgEngine *engine, const char *event, JsonObject *body,
+			      GError **error)
+{
+	if (!tg_engine_state_prepare(engine, body, error))
+		return FALSE;
+	if (!tg_engine_record(engine, event, body, NULL, error)) {
+		tg_engine_state_discard(engine, body);
+		return FALSE;
+	}
+	return tg_engine_state_commit(engine, error);
 }
 
 gboolean tg_engine_record(TgEngine *engine, const char *event, JsonObject *body,

@@ -257,38 +257,58 @@ void tg_io_remove_stale_temps(const char *path)
 	}
 }
 
-gboolean tg_io_replace_file(const char *path, const void *data, gsize len, mode_t mode,
-			    GError **error)
+gchar *tg_io_write_temp(const char *path, const void *data, gsize len, mode_t mode,
+			GError **error)
 {
 	g_autofree gchar *tmp = g_strdup_printf("%s.tmp.%d", path, (int)getpid());
 	int fd;
 
-	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	if (!check_target(path, error))
-		return FALSE;
+		return NULL;
 	(void)unlink(tmp);
 	fd = tg_io_open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
-	if (fd < 0)
-		return io_error(error, "create", tmp);
+	if (fd < 0) {
+		io_error(error, "create", tmp);
+		return NULL;
+	}
 	if (fchmod(fd, mode) < 0 || tg_io_write_all(fd, data, len) < 0 || tg_io_fsync(fd) < 0) {
 		io_error(error, "write and sync", tmp);
 		close(fd);
 		(void)unlink(tmp);
-		return FALSE;
+		return NULL;
 	}
 	if (close(fd) < 0) {
 		io_error(error, "close", tmp);
 		(void)unlink(tmp);
-		return FALSE;
+		return NULL;
 	}
+	return g_steal_pointer(&tmp);
+}
+
+gboolean tg_io_commit_temp(const char *tmp, const char *path, GError **error)
+{
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	if (tg_io_rename(tmp, path) < 0) {
 		io_error(error, "rename into place", path);
-		(void)unlink(tmp);
 		return FALSE;
 	}
 	if (tg_io_fsync_dir_of(path) < 0)
 		return io_error(error, "sync the directory of", path);
 	return TRUE;
+}
+
+gboolean tg_io_replace_file(const char *path, const void *data, gsize len, mode_t mode,
+			    GError **error)
+{
+	g_autofree gchar *tmp = tg_io_write_temp(path, data, len, mode, error);
+
+	if (!tmp)
+		return FALSE;
+	if (tg_io_commit_temp(tmp, path, error))
+		return TRUE;
+	(void)unlink(tmp);
+	return FALSE;
 }
 
 static gboolean read_error(GError **error, int err, const char *path, const char *what)

@@ -38,6 +38,8 @@ struct _TgStateStore {
 	gchar *path;
 	gchar *key_file;
 	int lock_fd;
+	char read_digest[TG_SHA256_HEX_LEN + 1];	/* of the file last read, or "" */
+	gchar *pending;		/* temp file of a prepared write, or NULL */
 };
 
 /* Index 0 / 1 as tg_policy_class_index(): security, then feature. */
@@ -328,6 +330,8 @@ static JsonNode *build_body(const TgState *state)
 	}
 	json_builder_set_member_name(b, "initialized");
 	json_builder_add_boolean_value(b, state->initialized);
+	json_builder_set_member_name(b, "generation");
+	json_builder_add_int_value(b, (gint64)state->generation);
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
 }
@@ -750,6 +754,7 @@ static gboolean parse_scalars(TgState *state, JsonObject *root, GError **error)
 {
 	JsonNode *format = json_object_get_member(root, "format");
 	JsonNode *decision = json_object_get_member(root, "last_decision");
+	JsonNode *generation = json_object_get_member(root, "generation");
 	gint initialized = 0;
 
 	if (!format || !is_value_of(format, G_TYPE_INT64) ||
@@ -758,6 +763,10 @@ static gboolean parse_scalars(TgState *state, JsonObject *root, GError **error)
 			       "written by this version of tollgate", STATE_FORMAT);
 	if (decision && !JSON_NODE_HOLDS_OBJECT(decision))
 		return corrupt(error, "state member 'last_decision' must be a JSON object");
+	/* Absent in states written before the log binding: generation 0. */
+	if (generation && (!is_value_of(generation, G_TYPE_INT64) || json_node_get_int(generation) < 0))
+		return corrupt(error, "state member 'generation' must be a number of at least 0");
+	state->generation = generation ? (guint64)json_node_get_int(generation) : 0;
 	if (!take_date(root, "", "support_end", &state->support_end, error) ||
 	    !take_date(root, "", "pending_support_end", &state->pending_support_end, error) ||
 	    !take_date(root, "", "last_trusted_time", &state->last_trusted_time, error) ||
@@ -819,7 +828,7 @@ TgState *tg_state_from_json(const char *data, gsize len, GError **error)
 					      "pending_support_end", "last_trusted_time",
 					      "postpone", "approvals", "settings",
 					      "support_notices_sent", "last_decision",
-					      "initialized", NULL };
+					      "initialized", "generation", NULL };
 	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autoptr(GError) local = NULL;
 	g_autoptr(TgState) state = tg_state_new();
@@ -1080,7 +1089,6 @@ TgStateStore *tg_state_store_open(const char *dir, const char *key_file, GError 
 	store = g_new0(TgStateStore, 1);
 	store->dir = g_strdup(dir);
 	store->path = g_build_filename(dir, TG_STATE_FILE, NULL);
-	tg_io_remove_stale_temps(store->path);
 	store->key_file = g_strdup(key_file);
 	store->lock_fd = fd;
 	return store;
@@ -1090,6 +1098,7 @@ void tg_state_store_close(TgStateStore *store)
 {
 	if (!store)
 		return;
+	tg_state_store_discard(store);
 	if (store->lock_fd >= 0)
 		close(store->lock_fd);
 	g_free(store->dir);
@@ -1222,6 +1231,7 @@ TgState *tg_state_store_read(TgStateStore *store, GError **error)
 	key = load_key(store->key_file, error);
 	if (!key || !verify_file(store, key, file, &body, &body_len, error))
 		return NULL;
+	tg_sha256_hex(file->data, file->len, store->read_digest);
 	state = tg_state_from_json(body, body_len, &local);
 	if (!state)
 		store_error(error, TG_STATE_ERROR_CORRUPT, "state file %s has a valid HMAC but is "
@@ -1262,6 +1272,94 @@ static gchar *serialize(const TgStateStore *store, const TgState *state, GError 
 		return NULL;
 	}
 	return g_strconcat(HEADER_PREFIX, mac, "\n", body, NULL);
+}
+
+gboolean tg_state_store_prepare(TgStateStore *store, const TgState *state,
+				char ret_digest[TG_SHA256_HEX_LEN + 1], GError **error)
+{
+	g_autofree gchar *file = NULL;
+	g_autoptr(GError) local = NULL;
+
+	g_return_val_if_fail(store != NULL && state != NULL, FALSE);
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	tg_state_store_discard(store);
+	file = serialize(store, state, error);
+	if (!file)
+		return FALSE;
+	store->pending = tg_io_write_temp(store->path, file, strlen(file), 0600, &local);
+	if (!store->pending)
+		return store_error(error, TG_STATE_ERROR_IO, "cannot write state: %s",
+				   local->message);
+	tg_sha256_hex(file, strlen(file), ret_digest);
+	return TRUE;
+}
+
+gboolean tg_state_store_commit(TgStateStore *store, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_autofree gchar *tmp = NULL;
+
+	g_return_val_if_fail(store != NULL && store->pending != NULL, FALSE);
+	tmp = g_steal_pointer(&store->pending);
+	if (!tg_io_commit_temp(tmp, store->path, &local))
+		return store_error(error, TG_STATE_ERROR_IO, "cannot write state: %s",
+				   local->message);
+	return TRUE;
+}
+
+void tg_state_store_discard(TgStateStore *store)
+{
+	if (!store->pending)
+		return;
+	(void)unlink(store->pending);
+	g_clear_pointer(&store->pending, g_free);
+}
+
+const char *tg_state_store_read_digest(const TgStateStore *store)
+{
+	return store->read_digest;
+}
+
+/* The temp file "<state>.tmp.<pid>" of a dead writer whose bytes hash to
+ * @digest. Returns: (transfer full) (nullable): its path. */
+static gchar *find_temp(const TgStateStore *store, const char *digest)
+{
+	g_autoptr(GDir) d = g_dir_open(store->dir, 0, NULL);
+	const char *name;
+
+	while (d && (name = g_dir_read_name(d))) {
+		g_autofree gchar *path = NULL;
+		g_autofree gchar *data = NULL;
+		char got[TG_SHA256_HEX_LEN + 1];
+		gsize len = 0;
+
+		if (!tg_io_is_stale_temp(name, TG_STATE_FILE))
+			continue;
+		path = g_build_filename(store->dir, name, NULL);
+		if (!tg_io_read_regular(path, TG_STATE_MAX_SIZE * 2, &data, &len, NULL, NULL))
+			continue;
+		tg_sha256_hex(data, len, got);
+		if (g_str_equal(got, digest))
+			return g_steal_pointer(&path);
+	}
+	return NULL;
+}
+
+gboolean tg_state_store_finish_open(TgStateStore *store, const char *digest, gboolean *ret_rolled,
+				    GError **error)
+{
+	g_autofree gchar *tmp = digest ? find_temp(store, digest) : NULL;
+	g_autoptr(GError) local = NULL;
+
+	*ret_rolled = FALSE;
+	if (tmp) {
+		if (!tg_io_commit_temp(tmp, store->path, &local))
+			return store_error(error, TG_STATE_ERROR_IO, "cannot complete the state "
+					   "write the audit log records: %s", local->message);
+		*ret_rolled = TRUE;
+	}
+	tg_io_remove_stale_temps(store->path);
+	return TRUE;
 }
 
 gboolean tg_state_store_write(TgStateStore *store, const TgState *state, GError **error)

@@ -20,13 +20,15 @@
 #  8 state floor lowered by editing the state file  refused state-unusable,
 #    state.tamper-detected, the refusal names `tollgate state reseed`
 #  9 audit log: a line removed, lines cut from the front, the tail cut mid-line
-#    -> `audit verify` fails naming the file and seq (front and middle); a
-#    torn tail is moved aside and recorded (log.recovered) by the next run.
+#    -> `audit verify` fails naming the file and seq (front and middle); an
+#    older copy of the log, an older copy of the state file (HMAC valid) or a
+#    deleted log -> refused state-unusable with the reason, until a reseed;
+#    a torn tail is moved aside and recorded (log.recovered) by the next run.
 #    By design the gate keeps deciding on a log that fails verification: the
 #    writer continues the chain from the last complete line and the break
-#    stays visible to every later verify. Whole lines cut from the tail
-#    cannot be told from a shorter log without an anchor kept elsewhere
-#    (signed checkpoints copied off the device).
+#    stays visible to every later verify. Whole records cut from the tail
+#    are caught when they take the record of the current state with them;
+#    state and log replayed together need an anchor off the device.
 # 10 policy made world-writable                     pre-install fails (1), no
 #    decision recorded
 # 11 state file or audit log replaced by a symlink  refused / error; nothing is
@@ -188,30 +190,62 @@ install_stopped "after the reseed 1.0.5 is still refused" old105 10
 decision_is 1.0.5 refuse below-floor
 settle
 
-# ---- 9. audit log: line removed, front cut, torn tail ---------------------------
+# ---- 9. audit log and state replayed, cut, torn ---------------------------------
 cp "$LOG" "$W/log.good"
+cp "$W/state/state" "$W/state.good"
+sed -n '5p' "$LOG" >"$W/line5"
 sed -i '5d' "$LOG"
 expect_exit 1 "a line removed: audit verify fails" -- $T audit verify
 expect_said "audit\.log: record 5 is missing" "verify names the file and seq 5"
 bundle b114 1.1.4 rauc --sidecar class=security --sidecar "risk=fixes a race"
-expect_exit 0 "the gate keeps deciding on the broken log (by design): 1.1.4 installs" -- \
+expect_exit 0 "the gate keeps deciding on a log broken in the middle (its end is intact): 1.1.4 installs" -- \
   rauc install "$W/b114.raucb"
 decision_is 1.1.4 allow ok
 expect_exit 1 "the break stays visible after further appends" -- $T audit verify
 expect_said "record 5 is missing" "still seq 5"
-cp "$W/log.good" "$LOG"
-sed -i '1,3d' "$LOG"
-expect_exit 1 "the front cut: audit verify fails" -- $T audit verify
+# Checked on copies: a front cut and a tail cut mid-line.
+mkdir -p "$W/copy"
+cp "$W/log.good" "$W/copy/audit.log"; sed -i '1,3d' "$W/copy/audit.log"
+expect_exit 1 "the front cut: audit verify fails" -- $T audit verify --dir "$W/copy"
 expect_said "audit\.log: the oldest record kept, seq 4 .* records up to seq 3 were removed" \
   "verify names the file and the missing seqs"
-cp "$W/log.good" "$LOG"
-truncate -s -25 "$LOG"
-expect_exit 1 "the tail cut mid-line: audit verify fails" -- $T audit verify
+cp "$W/log.good" "$W/copy/audit.log"; truncate -s -25 "$W/copy/audit.log"
+expect_exit 1 "the tail cut mid-line: audit verify fails" -- $T audit verify --dir "$W/copy"
 expect_said "audit\.log: the last line .*torn or truncated" "verify names the torn line"
-expect_exit 0 "the next run moves the torn tail aside" -- $T status
+
+# The state file and the log are bound (docs/state.md): an older copy of
+# either is caught by the next run, which refuses every update until a reseed.
+mv "$LOG" "$W/log.now"; cp "$W/log.good" "$LOG"
+seq0=$(last_seq)
+install_stopped "the log replaced by an older copy of itself" b114 10
+decision_is 1.1.4 refuse state-unusable
+rauc_said 'records were cut from the log or it was replaced by an older copy' \
+  "the refusal says the log is older than the state"
+expect_jq "state.tamper-detected names the cut log" \
+  "any(.[]; .seq > $seq0 and .event == \"state.tamper-detected\" and (.problem | test(\"older copy\")))"
+settle
+cp "$W/log.now" "$LOG"
+cp "$W/state/state" "$W/state.now"
+cp "$W/state.good" "$W/state/state"
+install_stopped "the state file replaced by an older copy (HMAC valid)" b114 10
+decision_is 1.1.4 refuse state-unusable
+rauc_said 'an older copy of the state file was put back' "the refusal says the state is older than the log"
+settle
+cp "$W/state.now" "$W/state/state"
+cp "$LOG" "$W/log.now"
+rm "$LOG"
+install_stopped "the audit log deleted" b114 10
+rauc_said 'the audit log holds no record of any state' "the refusal says the log is gone"
+settle
+cp "$W/log.now" "$LOG"
+sed -i "4r $W/line5" "$LOG"
+expect_exit 0 "with both back as they were (line 5 too), the device decides again" -- $T status
+expect_exit 0 "and the log verifies again" -- $T audit verify
+# A torn last line (a crash during an append) is moved aside and recorded.
+printf '{"prev":"torn' >>"$LOG"
+expect_exit 0 "the next run moves a torn tail aside" -- $T status
 expect_jq "log.recovered records the torn bytes" \
   'last | .event == "log.recovered" and .torn_bytes > 0 and (.moved_to | startswith("audit.log.torn"))'
-expect_exit 0 "and the log verifies again" -- $T audit verify
 
 # ---- 10. world-writable policy --------------------------------------------------
 chmod 666 "$P"

@@ -101,12 +101,15 @@ $T status >"$W/out" 2>&1 || true
 if grep -q 'define TG_FAULT_INJECTION 1' "$TG_BUILD_DIR/tg-config.h"; then
   log=$W/state/log/audit.log
   before=$(wc -l <"$log")
-  # The decision record is written first, then the state (once).
-  TOLLGATE_FAULT=write:1:ENOSPC expect_exit 10 "audit write ENOSPC refuses" -- $T gate --version 1.6.0
-  expect_output 'audit' "refusal names the audit log"
+  # The state goes to a temp file, the decision record names it, the
+  # rename follows (docs/state.md).
+  TOLLGATE_FAULT=write:1:ENOSPC expect_exit 10 "state write ENOSPC refuses" -- $T gate --version 1.6.0
+  expect_output 'cannot write state' "refusal says the state was not written"
   expect_output 'No space left on device' "refusal says the disk is full"
+  TOLLGATE_FAULT=write:2:ENOSPC expect_exit 10 "audit write ENOSPC refuses" -- $T gate --version 1.6.0
+  expect_output 'audit' "refusal names the audit log"
   n=$(grep -c '"event":"gate.error"' "$log" || true)
-  TOLLGATE_FAULT=write:2:ENOSPC expect_exit 10 "state write ENOSPC after the decision record refuses" -- \
+  TOLLGATE_FAULT=rename:1:EIO expect_exit 10 "state rename EIO after the decision record refuses" -- \
     $T gate --version 1.6.0
   expect_output 'cannot write state' "refusal says the state was not written"
   tail -n 2 "$log" >"$W/last2"
@@ -118,6 +121,10 @@ if grep -q 'define TG_FAULT_INJECTION 1' "$TG_BUILD_DIR/tg-config.h"; then
   else
     not_ok "no gate.error after the decision whose state write failed"; sed 's/^/  | /' "$W/last2"
   fi
+  # The temp file the decision record names is completed by the next run.
+  expect_exit 0 "the next run completes that state write from the temp file" -- $T status
+  ls "$W"/state/state.tmp.* >/dev/null 2>&1 && not_ok "a state temp file is left" ||
+    ok "no state temp file is left"
   TOLLGATE_FAULT=fsync:3:EIO expect_exit 10 "audit fsync EIO refuses" -- $T gate --version 1.6.0
   expect_output 'Input/output error' "refusal names the I/O error"
   [ "$(tail -c1 "$log" | od -An -c | tr -d ' ')" = '\n' ] && ok "no partial line after failed writes" || not_ok "audit log ends in a partial line"

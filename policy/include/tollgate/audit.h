@@ -81,6 +81,18 @@ TG_EXPORT gboolean tg_audit_append(TgAuditLog *log, const char *event, JsonObjec
 /* Seq of the last record in the log (0 when the log is empty). */
 TG_EXPORT guint64 tg_audit_last_seq(TgAuditLog *log);
 
+/* The state binding of the last record that carries one (docs/state.md):
+ * the state generation it announced and that state file's SHA-256. */
+typedef struct {
+	gboolean known;
+	guint64 generation;
+	char digest[65];
+} TgAuditBinding;
+
+/* Returns: (transfer none): the log's last state binding (known FALSE when
+ * the log carries none). */
+TG_EXPORT const TgAuditBinding *tg_audit_binding(TgAuditLog *log);
+
 /* Closes the log and releases its lock. Accepts NULL. */
 TG_EXPORT void tg_audit_close(TgAuditLog *log);
 

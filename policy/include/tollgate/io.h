@@ -44,6 +44,15 @@ TG_EXPORT int tg_io_rename(const char *from, const char *to);
 TG_EXPORT gboolean tg_io_replace_file(const char *path, const void *data, gsize len,
 				      mode_t mode, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The two halves of tg_io_replace_file(): the complete, synced temp file
+ * "<path>.tmp.<pid>" (Returns: (transfer full): its path, or NULL with
+ * @error), then its rename over @path and the directory sync. Between
+ * them a caller can record what it is about to make true. */
+TG_EXPORT gchar *tg_io_write_temp(const char *path, const void *data, gsize len, mode_t mode,
+				  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+TG_EXPORT gboolean tg_io_commit_temp(const char *tmp, const char *path,
+				     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* TRUE when @name is "<@base>.tmp.<pid>" (any base when @base is NULL) and
  * process <pid> is gone: a temp file that a killed writer left behind. */
 TG_EXPORT gboolean tg_io_is_stale_temp(const char *name, const char *base);

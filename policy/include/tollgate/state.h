@@ -73,6 +73,7 @@ struct _TgState {
 	GArray *support_notices_sent;	/* guint thresholds (days) already notified */
 	gchar *last_decision;		/* JSON text of the last gate decision, or NULL */
 	gboolean initialized;		/* initialization was recorded */
+	guint64 generation;		/* +1 with every write; the audit log records each */
 };
 
 typedef struct _TgStateStore TgStateStore;
@@ -91,6 +92,27 @@ TG_EXPORT TgState *tg_state_store_read(TgStateStore *store, GError **error) G_GN
 /* Writes @state atomically (old or new, never a mix), file mode 0600. */
 TG_EXPORT gboolean tg_state_store_write(TgStateStore *store, const TgState *state,
 					GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* A write in two steps around the audit record that makes it known:
+ * prepare writes the complete, synced temp file and gives its SHA-256
+ * (@ret_digest, hex), commit renames it into place; discard drops a
+ * prepared write. A crash between record and rename leaves a temp file
+ * that tg_state_store_finish_open() completes. */
+TG_EXPORT gboolean tg_state_store_prepare(TgStateStore *store, const TgState *state,
+					  char ret_digest[65], GError **error) G_GNUC_WARN_UNUSED_RESULT;
+TG_EXPORT gboolean tg_state_store_commit(TgStateStore *store, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+TG_EXPORT void tg_state_store_discard(TgStateStore *store);
+
+/* SHA-256 (hex) of the state file as tg_state_store_read() last read it
+ * ("" before). (transfer none) */
+TG_EXPORT const char *tg_state_store_read_digest(const TgStateStore *store);
+
+/* After the state was read and compared with the audit log: when @digest
+ * is the one the log's last state record names and a dead writer's temp
+ * file holds exactly it, renames that file into place (*@ret_rolled =
+ * TRUE: read the state again); then removes stale temp files. */
+TG_EXPORT gboolean tg_state_store_finish_open(TgStateStore *store, const char *digest,
+					      gboolean *ret_rolled, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Creates the key file (0600, 32 random bytes) if it does not exist. */
 TG_EXPORT gboolean tg_state_ensure_key(const char *key_file, GError **error) G_GNUC_WARN_UNUSED_RESULT;
