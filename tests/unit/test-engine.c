@@ -288,6 +288,59 @@ static void test_component_declared(void **state)
 	assert_false(tg_policy_component_declared(tg_engine_policy(engine), NULL));
 }
 
+static gchar *slurp(const char *path)
+{
+	gchar *data = NULL;
+
+	assert_true(g_file_get_contents(path, &data, NULL, NULL));
+	return data;
+}
+
+/* The state is bound to the log (docs/state.md): an older copy of the
+ * state file is refused until a reseed, which continues the generations. */
+static void test_state_bound_to_log(void **state)
+{
+	Fixture *f = *state;
+	g_autofree gchar *path = g_build_filename(f->dir, "state", "state", NULL);
+	g_autofree gchar *old = NULL;
+	g_autoptr(TgDecision) d = NULL;
+
+	{
+		g_autoptr(TgEngine) e = open_at(f, "2026-06-01T00:00:00Z");
+
+		d = gate(e, "1.1.0", TG_CLASS_FEATURE);
+	}
+	old = slurp(path);
+	g_clear_pointer(&d, tg_decision_free);
+	{
+		g_autoptr(TgEngine) e = open_at(f, "2026-06-01T00:00:00Z");
+
+		d = gate(e, "1.2.0", TG_CLASS_FEATURE);	/* one more state write */
+	}
+	assert_true(g_file_set_contents(path, old, -1, NULL));
+	chmod(path, 0600);
+	g_clear_pointer(&d, tg_decision_free);
+	{
+		g_autoptr(TgEngine) e = open_at(f, "2026-06-01T00:00:00Z");
+		g_autoptr(GError) err = NULL;
+
+		d = gate(e, "1.3.0", TG_CLASS_FEATURE);
+		assert_int_equal(d->verdict, TG_VERDICT_REFUSE);
+		assert_string_equal(d->reason, "state-unusable");
+		assert_contains(d->message, "an older copy of the state file was put back");
+		assert_true(tg_engine_reseed(e, NULL, "1.0.0", &err));
+		assert_no_error(err);
+	}
+	assert_int_equal(count_events(f, "state.tamper-detected"), 1);
+	g_clear_pointer(&d, tg_decision_free);
+	{
+		g_autoptr(TgEngine) e = open_at(f, "2026-06-01T00:00:00Z");
+
+		d = gate(e, "1.3.0", TG_CLASS_FEATURE);
+		assert_int_equal(d->verdict, TG_VERDICT_ALLOW);	/* bound again after the reseed */
+	}
+}
+
 static void test_approval_consumed(void **state)
 {
 	Fixture *f = *state;
@@ -318,6 +371,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_commit_security_floor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_postpone_bounded_from_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_component_declared, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_bound_to_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_approval_consumed, setup, teardown),
 	};
 
