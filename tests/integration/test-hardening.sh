@@ -65,6 +65,15 @@ check_elf() {  # check_elf FILE
     not_ok "$name: RUNPATH points into the build tree"; else ok "$name: no RUNPATH into the build tree"; fi
   grep -qx '__stack_chk_fail' <<<"$syms" && ok "$name: stack protector (__stack_chk_fail)" ||
     not_ok "$name: no __stack_chk_fail: -fstack-protector-strong not in effect"
+  # -fcf-protection: tollgate's code has the x86 branch-target markers (the
+  # ELF property note needs every linked object built so, which Debian 12's
+  # crt1.o is not; a distribution whose C library is gives the whole file).
+  if [ "$(uname -m)" = x86_64 ] && command -v objdump >/dev/null; then
+    local marks
+    marks=$(objdump -d --no-show-raw-insn "$f" | grep -c 'endbr64' || true)
+    [ "$marks" -gt 0 ] && ok "$name: -fcf-protection ($marks endbr64)" ||
+      not_ok "$name: no endbr64: -fcf-protection not in effect"
+  fi
   [ "$fortify" = yes ] || return 0
   if grep -Eqx '__[a-z0-9_]+_chk' <<<"$syms"; then
     ok "$name: FORTIFY ($(grep -Ex '__[a-z0-9_]+_chk' <<<"$syms" | grep -v stack_chk | sort -u | tr '\n' ' '))"
