@@ -23,14 +23,14 @@ static GDateTime *postpone_until(TgEngine *engine, const char *until, const char
 {
 	g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
 	gint64 seconds = 0;
+	GDateTime *dt;
 
 	if (!!until == !!dur) {
 		tg_cli_errorf("give exactly one of --until TIME or --for DURATION");
 		return NULL;
 	}
 	if (until) {
-		GDateTime *dt = g_date_time_new_from_iso8601(until, utc);
-
+		dt = g_date_time_new_from_iso8601(until, utc);
 		if (!dt)
 			tg_cli_errorf("--until '%s' is not an RFC 3339 time; use e.g. "
 				      "2027-01-31T12:00:00Z", until);
@@ -40,7 +40,11 @@ static GDateTime *postpone_until(TgEngine *engine, const char *until, const char
 		tg_cli_errorf("--for '%s' is not a duration; use e.g. 3d or 12h", dur);
 		return NULL;
 	}
-	return g_date_time_add_seconds(tg_engine_now(engine), (gdouble)seconds);
+	dt = g_date_time_add_seconds(tg_engine_now(engine), (gdouble)seconds);
+	if (!dt)
+		tg_cli_errorf("--for '%s' reaches past the year 9999; give a shorter duration",
+			      dur);
+	return dt;
 }
 
 int tg_cmd_postpone(const TgCliGlobal *g, int argc, char **argv)

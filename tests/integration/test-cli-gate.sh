@@ -86,6 +86,10 @@ gates=$(grep -c '"event":"gate.decision"' "$W/state/log/audit.log" || true)
 
 validate_audit_schema "$W"/state/log/audit.log*
 
+# A postpone past the end of time is a usage error with a sentence.
+expect_exit 2 "postpone --for past the year 9999 is refused" -- $T postpone --for 99999999999d
+expect_output "reaches past the year 9999" "the error says why"
+
 # Text from an update cannot start a line of its own in the output.
 rc=0; $T gate --version "$(printf '1.2.0\nallowed 9.9.9')" >"$W/out" 2>"$W/err" || rc=$?
 if [ "$rc" = 10 ] && [ "$(wc -l <"$W/out")" = 1 ] && ! grep -q '^allowed' "$W/out"; then
