@@ -9,7 +9,9 @@
 #include "evidence-private.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 
@@ -102,18 +104,10 @@ TgEvLogs *tg_ev_logs_new(guint limit)
 static void close_spool(TgEvLogs *logs)
 {
 	for (guint t = 0; t < TG_TC_N; t++) {
-		g_autofree gchar *path = NULL;
-
-		if (!logs->spool[t])
-			continue;
-		fclose(logs->spool[t]);
+		if (logs->spool[t])
+			fclose(logs->spool[t]);
 		logs->spool[t] = NULL;
-		path = g_strdup_printf("%s/%s.jsonl", logs->spool_dir, tg_ev_test_cases()[t].id);
-		g_unlink(path);
 	}
-	if (logs->spool_dir)
-		g_rmdir(logs->spool_dir);
-	g_clear_pointer(&logs->spool_dir, g_free);
 }
 
 void tg_ev_logs_free(TgEvLogs *logs)
@@ -127,9 +121,47 @@ void tg_ev_logs_free(TgEvLogs *logs)
 	g_free(logs);
 }
 
+/* An unnamed file in the directory open at @dfd: O_TMPFILE, else a file
+ * created exclusively (never through a link) and unlinked at once. */
+static FILE *spool_file(int dfd, const char *name)
+{
+	int fd = openat(dfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	FILE *f;
+
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		fd = openat(dfd, name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			(void)unlinkat(dfd, name, 0);
+	}
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w+");
+	if (!f)
+		close(fd);
+	return f;
+}
+
+/* The work directory, opened without following a link, must be the one just
+ * made: ours and closed to others (else someone swapped it). */
+static int open_work_dir(const char *path)
+{
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (dfd < 0)
+		return -1;
+	if (fstat(dfd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 077)) {
+		close(dfd);
+		errno = EPERM;
+		return -1;
+	}
+	return dfd;
+}
+
 gboolean tg_ev_logs_open_spool(TgEvLogs *logs, const char *dir, GError **error)
 {
 	g_autofree gchar *tmpl = g_build_filename(dir, ".tollgate-spool-XXXXXX", NULL);
+	int dfd;
 
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	if (!g_mkdtemp(tmpl)) {
@@ -138,19 +170,27 @@ gboolean tg_ev_logs_open_spool(TgEvLogs *logs, const char *dir, GError **error)
 			    "writable", dir, g_strerror(errno));
 		return FALSE;
 	}
-	logs->spool_dir = g_steal_pointer(&tmpl);
+	dfd = open_work_dir(tmpl);
+	if (dfd < 0) {
+		g_set_error(error, TG_EVIDENCE_ERROR, TG_EVIDENCE_ERROR_IO,
+			    "the work directory %s was replaced or changed while tollgate used it "
+			    "(%s); write the pack to a directory only root can change", tmpl,
+			    g_strerror(errno));
+		return FALSE;
+	}
 	for (guint t = 0; t < TG_TC_N; t++) {
-		g_autofree gchar *path = g_strdup_printf("%s/%s.jsonl", logs->spool_dir,
-							 tg_ev_test_cases()[t].id);
+		g_autofree gchar *name = g_strdup_printf("%s.jsonl", tg_ev_test_cases()[t].id);
 
-		logs->spool[t] = fopen(path, "w+e");
+		logs->spool[t] = spool_file(dfd, name);
 		if (!logs->spool[t]) {
 			g_set_error(error, TG_EVIDENCE_ERROR, TG_EVIDENCE_ERROR_IO,
-				    "cannot create %s: %s", path, g_strerror(errno));
-			return FALSE;
+				    "cannot create %s/%s: %s", tmpl, name, g_strerror(errno));
+			break;
 		}
 	}
-	return TRUE;
+	close(dfd);
+	(void)g_rmdir(tmpl);	/* empty: the spool files have no names */
+	return logs->spool[TG_TC_N - 1] != NULL;
 }
 
 static void point_free(TgEvPoint *p)

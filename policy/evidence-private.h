@@ -305,8 +305,7 @@ typedef struct {
 	GPtrArray *devices;		/* TgEvDevice* */
 	guint64 tc_count[TG_TC_N];
 	guint limit;			/* records listed per test case and device */
-	gchar *spool_dir;		/* per-test-case entry files, or NULL */
-	FILE *spool[TG_TC_N];
+	FILE *spool[TG_TC_N];		/* unnamed work files, one per test case */
 	gchar *since, *until;		/* window as RFC 3339 text, or NULL */
 } TgEvLogs;
 

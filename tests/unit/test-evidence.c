@@ -608,6 +608,14 @@ static void test_export(void **state)
 	lines = g_strsplit(manifest, "\n", -1);
 	assert_int_equal(g_strv_length(lines) - 1, 10);
 	assert_null(strstr(manifest, "spool"));
+	{
+		/* The work files have no names; their directory is gone. */
+		g_autoptr(GDir) d = g_dir_open(out, 0, NULL);
+		const char *name;
+
+		while (d && (name = g_dir_read_name(d)))
+			assert_false(g_str_has_prefix(name, ".tollgate-spool"));
+	}
 	tg_test_rmtree(dir);
 }
 
