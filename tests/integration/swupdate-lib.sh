@@ -210,6 +210,18 @@ wait_for() {
   return 1
 }
 
+# relisten_after COUNT: waits (up to 20 s) until tollgate swupdate-listen,
+# whose output is $W/listen.out, has connected more than COUNT times: after
+# a daemon restart it reconnects with back-off, and an update pushed before
+# that would pass unseen.
+relisten_after() {
+  for _ in $(seq 1 400); do
+    [ "$(grep -c 'listening on' "$W/listen.out" 2>/dev/null || true)" -gt "$1" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
 # swu_scenarios FLAGS BINARY [ARGS...]: Done-when scenarios 1 and 2, the same
 # for the compiled-in handler and the Lua plugin. FLAGS are make_swu flags
 # ("" or "signed"). The policy allows downgrades (above the floors) and holds
@@ -345,7 +357,8 @@ swu_notice_scenario() {
   pp=$!; SWU_PIDS+=("$pp")
   TMPDIR=$SWU_TMP "$TG" --config "$POLICY" swupdate-listen >"$listen" 2>&1 &
   lp=$!; SWU_PIDS+=("$lp")
-  sleep 0.3
+  sleep 0.3   # swupdate-progress: no connect message to wait for
+  relisten_after 0 || not_ok "the listener did not connect"
   make_swu nsec 1.4.0 'class = "security"; risk = "remote code execution in the web UI"; advisories = ["CVE-2026-3333"];' $flags
   push_update nsec
   make_swu ndis 1.5.0 'class = "feature"; reboot = "true";' $flags

@@ -20,7 +20,7 @@ sed -e "s|/etc/swupdate/public.pem|$SWU_CERT|" \
 start_daemon swupdate -f "$W/swupdate.cfg" -H board:1.0
 TMPDIR=$SWU_TMP "$TG" --config "$POLICY" swupdate-listen >"$W/listen.out" 2>&1 &
 SWU_PIDS+=($!)
-sleep 0.3
+relisten_after 0 || not_ok "the listener did not connect"
 
 make_swu bad 1.1.0 'class = "security"; risk = "x";' signed corrupt
 push_update bad
@@ -47,9 +47,10 @@ grep -q "stopped by the tollgate precheck" "$W/listen.out" && ok "listener says 
 # A deferral by the Lua handler (PREINSTALL; no precheck configured this
 # time) is not a failure either: the handler's decision INFO tells the
 # listener.
+links=$(grep -c 'listening on' "$W/listen.out" || true)
 swu_stop "$SWU_DAEMON"
 start_daemon swupdate -k "$SWU_CERT" -H board:1.0
-sleep 0.3
+relisten_after "$links" || not_ok "the listener did not reconnect"
 expect_exit 0 "postpone feature updates" -- tg postpone --for 1d --class feature
 make_swu feat 1.2.0 'class = "feature";' signed
 push_update feat
@@ -62,9 +63,10 @@ grep -q "install of 1.2.0 stopped by tollgate" "$W/listen.out" && ok "listener s
 # SWUpdate's own version limit (-N, no-downgrading) refuses before any
 # tollgate code runs: the listener reads the refusal from SWUpdate's
 # notification stream and records it as the updater's refusal, not a failure.
+links=$(grep -c 'listening on' "$W/listen.out" || true)
 swu_stop "$SWU_DAEMON"
 start_daemon swupdate -k "$SWU_CERT" -H board:1.0 -N 2.0.0
-sleep 0.3
+relisten_after "$links" || not_ok "the listener did not reconnect"
 make_swu lim 1.5.0 'class = "security"; risk = "x";' signed
 push_update lim
 wait_for "$W/listen.out" "1\.5\.0" || true
