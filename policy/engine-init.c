@@ -5,6 +5,9 @@
 
 #include <string.h>
 
+#include "tollgate/crypto.h"
+#include "tollgate/io.h"
+
 /* Value of KEY=VALUE (optionally quoted) in an os-release style file. */
 static gchar *os_release_value(const char *data, const char *key)
 {
@@ -83,6 +86,27 @@ gboolean tg_engine_read_running_version(const TgPolicy *policy, gchar **ret_vers
 	return TRUE;
 }
 
+gchar *tg_engine_marker_path(const TgPolicy *policy)
+{
+	char hash[TG_SHA256_HEX_LEN + 1];
+
+	/* One per state directory (a key may serve several, e.g. in tests). */
+	tg_sha256_hex(policy->state_dir, strlen(policy->state_dir), hash);
+	hash[16] = '\0';
+	return g_strdup_printf("%s.provisioned-%s", policy->key_file, hash);
+}
+
+gboolean tg_engine_mark_provisioned(TgEngine *engine, GError **error)
+{
+	g_autofree gchar *path = tg_engine_marker_path(engine->policy);
+	g_autofree gchar *when = g_date_time_format_iso8601(engine->now);
+	g_autofree gchar *text = g_strdup_printf("tollgate set this device up at %s\n", when);
+
+	if (g_file_test(path, G_FILE_TEST_EXISTS))
+		return TRUE;
+	return tg_io_replace_file(path, text, strlen(text), 0600, error);
+}
+
 /* No state and no history: a new device. Seed from the running version. */
 static gboolean first_boot(TgEngine *engine, GError **error)
 {
@@ -116,7 +140,8 @@ static gboolean first_boot(TgEngine *engine, GError **error)
 	/* The state goes to a temp file first, the record names it, then it is
 	 * renamed: a crash leaves no history (boots again) or a record whose
 	 * state the next open completes from the temp file. */
-	return tg_engine_save_state(engine, "state.initialized", body, error);
+	return tg_engine_save_state(engine, "state.initialized", body, error) &&
+	       tg_engine_mark_provisioned(engine, error);
 }
 
 /* State lost or tampered: keep going without it (updates needing it are
@@ -128,6 +153,41 @@ static gboolean state_unusable(TgEngine *engine, GError **error)
 	json_object_set_string_member(body, "problem", engine->state_error->message);
 	json_object_set_string_member(body, "state_dir", engine->policy->state_dir);
 	return tg_engine_record(engine, "state.tamper-detected", body, NULL, error);
+}
+
+/* Neither state nor log. A device set up before (its marker next to the
+ * key file, outside the state directory) lost both: a factory reset or a
+ * deletion, never a silent new start. A new device seeds itself from its
+ * version source; without one it waits for `tollgate state reseed`. */
+static gboolean provisioned(TgEngine *engine)
+{
+	g_autofree gchar *marker = tg_engine_marker_path(engine->policy);
+
+	return g_file_test(marker, G_FILE_TEST_EXISTS);
+}
+
+static gboolean no_state_no_log(TgEngine *engine)
+{
+	g_autofree gchar *marker = tg_engine_marker_path(engine->policy);
+
+	if (provisioned(engine)) {
+		engine->state_error = g_error_new(
+			TG_STATE_ERROR, TG_STATE_ERROR_MISSING,
+			"the state and the audit log in %s are gone, but %s shows that this device "
+			"was set up before (a factory reset or a deletion): its floors are lost",
+			engine->policy->state_dir, marker);
+		return TRUE;
+	}
+	if (engine->policy->version_source == TG_VERSION_SOURCE_NONE) {
+		engine->state_error = g_error_new(
+			TG_STATE_ERROR, TG_STATE_ERROR_MISSING,
+			"this device has no state yet and its policy names no version to start "
+			"from ([state] version-source = none)");
+		engine->needs_setup = TRUE;
+		return TRUE;
+	}
+	engine->first_boot = TRUE;
+	return TRUE;
 }
 
 /* Why the state read does not belong to the audit log (docs/state.md), or
@@ -211,11 +271,13 @@ gboolean tg_engine_load_state(TgEngine *engine, GError **error)
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;
 	}
+	/* No state ever: no log, or one with refusals only (no state binding)
+	 * on a device never set up. */
 	if (g_error_matches(local, TG_STATE_ERROR, TG_STATE_ERROR_MISSING) &&
-	    !tg_audit_has_history(engine->policy->audit_dir)) {
-		engine->first_boot = TRUE;
-		return TRUE;
-	}
+	    (!tg_audit_has_history(engine->policy->audit_dir) ||
+	     (!tg_audit_binding(engine->audit)->known && !provisioned(engine) &&
+	      engine->policy->version_source == TG_VERSION_SOURCE_NONE)))
+		return no_state_no_log(engine);
 	if (g_error_matches(local, TG_STATE_ERROR, TG_STATE_ERROR_MISSING)) {
 		g_clear_error(&local);
 		g_set_error(&local, TG_STATE_ERROR, TG_STATE_ERROR_MISSING,
@@ -232,7 +294,7 @@ gboolean tg_engine_settle_state(TgEngine *engine, GError **error)
 		engine->first_boot = FALSE;
 		return first_boot(engine, error);
 	}
-	if (!engine->state && engine->state_error)
+	if (!engine->state && engine->state_error && !engine->needs_setup)
 		return state_unusable(engine, error);
 	return TRUE;
 }

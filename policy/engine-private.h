@@ -21,6 +21,7 @@ struct _TgEngine {
 	const TgNotifyOps *notify_ops;
 	gpointer notifier;	/* from notify_ops->open, may be NULL */
 	gboolean first_boot;	/* no state and no history: initialize it */
+	gboolean needs_setup;	/* new device without version source: wait for a reseed */
 };
 
 /* engine.c */
@@ -48,6 +49,12 @@ GDateTime *tg_engine_support_end(TgEngine *engine);
 /* Reads the state: loaded, or missing on a first boot, or unusable (kept
  * in engine->state_error); FALSE only for an I/O error. Records nothing. */
 gboolean tg_engine_load_state(TgEngine *engine, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The marker that this state directory was set up: next to the key file,
+ * outside the state directory ("<key>.provisioned-<16 hex of SHA-256 of the
+ * state directory's path>"), written by the first boot and by a reseed.
+ * Returns: (transfer full). */
+gchar *tg_engine_marker_path(const TgPolicy *policy);
+gboolean tg_engine_mark_provisioned(TgEngine *engine, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 /* Once the trusted time is established: initializes the state on a first
  * boot (state.initialized) or records why it is unusable
  * (state.tamper-detected), so these records carry the trusted time. */

@@ -206,5 +206,7 @@ gboolean tg_engine_reseed(TgEngine *engine, const char *component, const char *v
 	g_free(cs->installed);
 	cs->installed = g_strdup(version);
 	g_clear_pointer(&cs->pending, g_free);
-	return tg_engine_save_state(engine, "state.recovered", body, error);
+	engine->needs_setup = FALSE;
+	return tg_engine_save_state(engine, "state.recovered", body, error) &&
+	       tg_engine_mark_provisioned(engine, error);
 }

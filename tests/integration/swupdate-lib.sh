@@ -326,7 +326,9 @@ swu_scenarios() {
 swu_two_installs() {
   local flags=$1; shift
   local sec='class = "security"; risk = "remote code execution"; advisories = ["CVE-2026-4444"]; severity = "high";'
-  rm -rf "$W/state"   # a fresh device: the scenarios before postponed features
+  # A fresh device (the scenarios before postponed features): state, log
+  # and the marker that the device was set up (else that is a loss).
+  rm -rf "$W/state" "$W"/etc/state.key.provisioned-*
   swu_policy
   make_swu two-a 1.6.0 "$sec" $flags
   make_swu two-down 0.9.0 "$sec" $flags

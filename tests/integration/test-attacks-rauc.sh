@@ -309,17 +309,22 @@ mkdir -p "$d"
 head -c 65536 /dev/urandom >"$d/rootfs.img"
 printf '[update]\ncompatible=tg-test\nversion=1.1.71\nbuild=test-linked\n\n[image.rootfs]\nfilename=rootfs.img\n' \
   >"$d/manifest.raucm"
-ln -s "$W/device-secret" "$d/tollgate.conf"
-"$EX/build-bundle.sh" --cert "$W/pki/signer.pem" --key "$W/pki/signer.key" \
-  --keyring "$W/pki/ca.pem" "$d" "$W/linked.raucb" >/dev/null
-seq0=$(last_seq)
-install_stopped "a symlinked sidecar" linked 1
-rauc_said 'tollgate\.conf is a symlink' "the handler's error says the sidecar is a symlink"
-grep -q 'SECRET-LINE-4711' "$W/rauc.log" && not_ok "RAUC's log quotes the file the link points to" ||
-  ok "nothing of the linked file reaches RAUC's log"
-[ "$(decided_since "$seq0" 1.1.71)" = 0 ] && ok "no decision on a symlinked sidecar" ||
-  not_ok "a decision was recorded for the symlinked sidecar"
-settle
+ln -s ../../device-secret "$d/tollgate.conf"
+if ! "$EX/build-bundle.sh" --cert "$W/pki/signer.pem" --key "$W/pki/signer.key" \
+     --keyring "$W/pki/ca.pem" "$d" "$W/linked.raucb" >"$W/bb.out" 2>&1; then
+  # RAUC 1.13+ refuses symlinks as bundle contents (absolute ones at least).
+  grep -qi 'symlink' "$W/bb.out" && ok "$(rauc --version) refuses to build a bundle with a symlinked sidecar" ||
+    { not_ok "building the symlinked bundle failed otherwise"; sed 's/^/  | /' "$W/bb.out"; }
+else
+  seq0=$(last_seq)
+  install_stopped "a symlinked sidecar" linked 1
+  rauc_said 'tollgate\.conf is a symlink' "the handler's error says the sidecar is a symlink"
+  grep -q 'SECRET-LINE-4711' "$W/rauc.log" && not_ok "RAUC's log quotes the file the link points to" ||
+    ok "nothing of the linked file reaches RAUC's log"
+  [ "$(decided_since "$seq0" 1.1.71)" = 0 ] && ok "no decision on a symlinked sidecar" ||
+    not_ok "a decision was recorded for the symlinked sidecar"
+  settle
+fi
 
 # ---- 13. two installs at once ------------------------------------------------------
 bundle c118 1.1.8 rauc --sidecar class=security --sidecar "risk=r1"

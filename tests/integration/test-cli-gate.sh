@@ -86,6 +86,20 @@ gates=$(grep -c '"event":"gate.decision"' "$W/state/log/audit.log" || true)
 
 validate_audit_schema "$W"/state/log/audit.log*
 
+# State and log deleted together (a factory reset of the data partition):
+# the marker next to the key file shows the device was set up, so it does
+# not start afresh; a reseed sets it up again.
+cp -a "$W/state" "$W/state.kept"
+rm -rf "$W/state"
+expect_exit 10 "state and log deleted on a device set up before: refused" -- $T gate --version 1.7.0
+expect_output "shows that this device was set up before" "the refusal says why"
+expect_output "state reseed" "and how to recover"
+grep -q '"event":"state.tamper-detected"' "$W/state/log/audit.log" &&
+  ok "the loss is recorded (state.tamper-detected)" || not_ok "the loss is not recorded"
+expect_exit 0 "reseed after the loss" -- $T state reseed --installed 1.1.0
+expect_exit 0 "the device decides again" -- $T gate --version 1.7.0
+rm -rf "$W/state"; mv "$W/state.kept" "$W/state"
+
 # A postpone past the end of time is a usage error with a sentence.
 expect_exit 2 "postpone --for past the year 9999 is refused" -- $T postpone --for 99999999999d
 expect_output "reaches past the year 9999" "the error says why"
@@ -147,4 +161,19 @@ else
   echo "# fault injection not built (-Dfault_injection=false): write-failure checks skipped"
 fi
 
+# A new device whose policy names no version source starts only from a
+# reseed (docs/policy.md); its refusals until then are no loss.
+P2=$W/etc/none.conf
+cp "$P" "$P2"
+sed -i -e 's/^version-source=file$/version-source=none/' -e "s|^directory=$W/state$|directory=$W/fresh|" "$P2"
+T2="$TG --config $P2 --now 2026-06-01T10:00:00Z"
+expect_exit 10 "a new device without version source refuses before a reseed" -- $T2 gate --version 0.0.1
+expect_output "names no version to start from" "the refusal says why"
+expect_exit 10 "and again on the next run (still a new device, not a loss)" -- $T2 gate --version 0.0.1
+expect_output "names no version to start from" "the same sentence"
+grep -q '"event":"state.tamper-detected"' "$W/fresh/log/audit.log" &&
+  not_ok "a new device's refusal was recorded as tampering" || ok "no tamper record for a new device"
+expect_exit 0 "reseed sets it up" -- $T2 state reseed --installed 1.0.0
+expect_exit 10 "after it the floor holds: 0.0.1 refused" -- $T2 gate --version 0.0.1
+expect_output "below the floor 1.0.0" "refused below the reseeded floor"
 finish
