@@ -49,6 +49,12 @@ GDateTime *tg_engine_support_end(TgEngine *engine);
 /* Reads the state: loaded, or missing on a first boot, or unusable (kept
  * in engine->state_error); FALSE only for an I/O error. Records nothing. */
 gboolean tg_engine_load_state(TgEngine *engine, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* engine-reseed.c: FALSE with a sentence when a reseed to @version would
+ * set @component's floor below the highest floor the audit log shows
+ * committed, or below the running version (version source configured). */
+gboolean tg_engine_reseed_check(TgEngine *engine, const char *component, const char *version,
+				GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* The marker that this state directory was set up: next to the key file,
  * outside the state directory ("<key>.provisioned-<16 hex of SHA-256 of the
  * state directory's path>"), written by the first boot and by a reseed.

@@ -182,7 +182,7 @@ gboolean tg_engine_reseed(TgEngine *engine, const char *component, const char *v
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	component = component ? component : engine->policy->default_component;
 	v = tg_version_parse(engine->policy->scheme, version, -1, error);
-	if (!v)
+	if (!v || !tg_engine_reseed_check(engine, component, version, error))
 		return FALSE;
 	json_object_set_string_member(body, "component", component);
 	json_object_set_string_member(body, "version", version);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The engine end to end in-process: first boot, trusted time, lifecycle. */
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "tg-test.h"
@@ -341,6 +342,43 @@ static void test_state_bound_to_log(void **state)
 	}
 }
 
+/* A reseed never goes below what the log shows committed, nor below the
+ * running version. */
+static void test_reseed_floor_bound(void **state)
+{
+	Fixture *f = *state;
+	g_autofree gchar *path = g_build_filename(f->dir, "state", "state", NULL);
+
+	install_commit(f, "1.2.0", TG_CLASS_SECURITY, NULL);
+	assert_true(g_file_set_contents(path, "garbage", -1, NULL));
+	{
+		g_autoptr(TgEngine) e = open_at(f, "2026-06-01T00:00:00Z");
+		g_autoptr(GError) err = NULL;
+
+		assert_false(tg_engine_reseed(e, NULL, "1.1.0", &err));
+		assert_error(err, TG_ENGINE_ERROR, TG_ENGINE_ERROR_INPUT);
+		assert_contains(err->message, "committed at 1.2.0");
+		assert_contains(err->message, "give --installed 1.2.0 or higher");
+		g_clear_error(&err);
+		assert_false(tg_engine_reseed(e, NULL, "0.9.0", &err));
+		g_clear_error(&err);
+		assert_true(tg_engine_reseed(e, NULL, "1.2.0", &err));
+		assert_no_error(err);
+	}
+	/* The running version (1.0.0 here) bounds it too, with no log left. */
+	assert_int_equal(unlink(path), 0);
+	{
+		g_autofree gchar *logdir = g_build_filename(f->dir, "state", "log", NULL);
+		g_autoptr(TgEngine) e = NULL;
+		g_autoptr(GError) err = NULL;
+
+		tg_test_rmtree(logdir);
+		e = open_at(f, "2026-06-01T00:00:00Z");
+		assert_false(tg_engine_reseed(e, NULL, "0.9.0", &err));
+		assert_contains(err->message, "the device runs 1.0.0");
+	}
+}
+
 static void test_approval_consumed(void **state)
 {
 	Fixture *f = *state;
@@ -372,6 +410,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_postpone_bounded_from_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_component_declared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_bound_to_log, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reseed_floor_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_approval_consumed, setup, teardown),
 	};
 
