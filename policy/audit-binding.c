@@ -82,7 +82,8 @@ gboolean tg_audit_find_binding(const char *path, TgAuditBinding *ret, GError **e
 
 		if (pread(fd, buf, n, (off_t)from) != (gssize)n)
 			break;
-		memcpy(buf + n, carry->data, carry->len);
+		if (carry->len)
+			memcpy(buf + n, carry->data, carry->len);
 		g_byte_array_set_size(carry, 0);
 		if (from > 0) {
 			nl = memchr(buf, '\n', n);
