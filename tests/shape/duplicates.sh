@@ -14,31 +14,13 @@
 # repeated run and exits 1 if there is one (2 on a usage error). Every
 # window of N lines is hashed: the whole tree takes well under a second.
 set -euo pipefail
-TG_SHAPE_ROOT=$(cd "$(dirname "$0")/../.." && pwd) exec python3 - "$@" <<'PY'
+TG_SHAPE_ROOT=$(cd "$(dirname "$0")/../.." && pwd) PYTHONPATH=$(cd "$(dirname "$0")" && pwd) PYTHONDONTWRITEBYTECODE=1 \
+  exec python3 - "$@" <<'PY'
 import os, re, sys
 
+from shape_args import c_files, parse
 
-def usage(msg):
-    print(msg, file=sys.stderr)
-    sys.exit(2)
-
-
-args = sys.argv[1:]
-minimum = 10
-dirs = []
-while args:
-    a = args.pop(0)
-    if a == "--min":
-        if not args or not args[0].isdigit() or int(args[0]) < 1:
-            usage("duplicates: --min needs a positive number")
-        minimum = int(args.pop(0))
-    elif a.startswith("-"):
-        usage("usage: duplicates.sh [--min N] [DIR...]")
-    else:
-        dirs.append(a)
-if not dirs:    # the defaults, relative to the source tree
-    os.chdir(os.environ["TG_SHAPE_ROOT"])
-    dirs = ["policy", "plugins", "notify", "handlers"]
+minimum, dirs = parse("duplicates", "--min", 10, 1)
 
 BRACES = {"", "{", "}", "};", "},"}
 # Lines that only frame other lines, like braces: #include and the
@@ -84,18 +66,10 @@ def trivial_flags(lines):
 
 
 files = []      # (path, stripped lines, trivial flags)
-for d in dirs:
-    if not os.path.isdir(d):
-        usage(f"duplicates: {d}: no such directory")
-    for root, subdirs, names in os.walk(d):
-        subdirs.sort()
-        for fn in sorted(names):
-            if fn.endswith((".c", ".h")):
-                path = os.path.join(root, fn)
-                with open(path, encoding="utf-8", errors="replace") as f:
-                    raw = f.read().split("\n")
-                files.append((path, [l.strip() for l in raw],
-                              trivial_flags(raw)))
+for path in c_files(dirs):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        raw = f.read().split("\n")
+    files.append((path, [l.strip() for l in raw], trivial_flags(raw)))
 
 # Every window of `minimum` lines with at least one line of code, by content.
 windows = {}

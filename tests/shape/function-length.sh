@@ -16,31 +16,13 @@
 # headers, the static inline functions); GLib macros such as G_DEFINE_* are
 # not functions.
 set -euo pipefail
-TG_SHAPE_ROOT=$(cd "$(dirname "$0")/../.." && pwd) exec python3 - "$@" <<'PY'
+TG_SHAPE_ROOT=$(cd "$(dirname "$0")/../.." && pwd) PYTHONPATH=$(cd "$(dirname "$0")" && pwd) PYTHONDONTWRITEBYTECODE=1 \
+  exec python3 - "$@" <<'PY'
 import math, os, re, statistics, sys
 
+from shape_args import c_files, parse
 
-def usage(msg):
-    print(msg, file=sys.stderr)
-    sys.exit(2)
-
-
-args = sys.argv[1:]
-limit = 60
-dirs = []
-while args:
-    a = args.pop(0)
-    if a == "--max":
-        if not args or not args[0].isdigit():
-            usage("function-length: --max needs a number")
-        limit = int(args.pop(0))
-    elif a.startswith("-"):
-        usage("usage: function-length.sh [--max N] [DIR...]")
-    else:
-        dirs.append(a)
-if not dirs:    # the defaults, relative to the source tree
-    os.chdir(os.environ["TG_SHAPE_ROOT"])
-    dirs = ["policy", "plugins", "notify", "handlers"]
+limit, dirs = parse("function-length", "--max", 60, 0)
 
 OPEN = re.compile(r"^\{\s*(/[*/].*)?$")
 CLOSE = re.compile(r"^\}")
@@ -93,15 +75,8 @@ def functions(path):
 
 
 found = []
-for d in dirs:
-    if not os.path.isdir(d):
-        usage(f"function-length: {d}: no such directory")
-    for root, subdirs, files in os.walk(d):
-        subdirs.sort()
-        for fn in sorted(files):
-            if fn.endswith((".c", ".h")):
-                path = os.path.join(root, fn)
-                found += [(path, *f) for f in functions(path)]
+for path in c_files(dirs):
+    found += [(path, *f) for f in functions(path)]
 
 if not found:
     print("functions: 0")
