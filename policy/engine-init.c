@@ -254,13 +254,11 @@ gboolean tg_engine_load_state(TgEngine *engine, GError **error)
 	g_autoptr(GError) local = NULL;
 
 	engine->state = tg_state_store_read(engine->store, &local);
-	if ((engine->state || g_error_matches(local, TG_STATE_ERROR, TG_STATE_ERROR_MISSING)) &&
+	/* Completes a write the log announced (it sets engine->state then) and
+	 * removes stale temp files, unless the store cannot even be read. */
+	if (!g_error_matches(local, TG_STATE_ERROR, TG_STATE_ERROR_IO) &&
 	    !roll_forward(engine, error))
 		return FALSE;
-	if (!engine->state && g_error_matches(local, TG_STATE_ERROR, TG_STATE_ERROR_MISSING)) {
-		g_clear_error(&local);
-		engine->state = tg_state_store_read(engine->store, &local);
-	}
 	if (engine->state) {
 		engine->state_error = binding_problem(engine);
 		if (engine->state_error)
