@@ -7,12 +7,10 @@
 #include <string.h>
 
 #include "template.h"
-#include "tollgate/policy.h"
+#include "policy-private.h"
 
-G_DEFINE_QUARK(tg-notify-error-quark, tg_notify_error)
 
 #define MAX_NAME 64
-#define MAX_TIMEOUT_S 300
 
 typedef struct {
 	gchar *name;
@@ -56,58 +54,6 @@ static void notifier_free(TgNotifier *nf)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgNotifier, notifier_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgSink, sink_free)
-
-/* ------------------------------------------------------------------ */
-/* Helpers shared with the sink parsers */
-
-gpointer tg_notify_missing_key(const TgKf *k, const char *group, const char *key,
-			       const char *hint, GError **error)
-{
-	g_set_error(error, TG_POLICY_ERROR, TG_POLICY_ERROR_MISSING, "%s: [%s] has no %s; %s",
-		    tg_kf_file(k, group, NULL), group, key, hint);
-	return NULL;
-}
-
-gboolean tg_notify_take_timeout(TgKf *k, const char *group, gint64 def, gint64 *ret,
-				GError **error)
-{
-	g_autofree gchar *raw = NULL;
-	gint64 v = -1;
-
-	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-	if (g_key_file_has_key(k->kf, group, "timeout", NULL))
-		raw = g_key_file_get_value(k->kf, group, "timeout", NULL);
-	if (!tg_kf_take_duration(k, group, "timeout", &v, error))
-		return FALSE;
-	if (!raw) {
-		*ret = def;
-		return TRUE;
-	}
-	if (v < 1 || v > MAX_TIMEOUT_S)
-		return tg_kf_value_error(k, group, "timeout", raw,
-					 "is out of range; use 1s to 5m", error);
-	*ret = v;
-	return TRUE;
-}
-
-static gboolean on_deadline(gpointer data)
-{
-	*(gboolean *)data = TRUE;
-	return G_SOURCE_REMOVE;
-}
-
-gboolean tg_notify_iterate(GMainContext *ctx, const gboolean *done, gint64 timeout_ms)
-{
-	g_autoptr(GSource) timer = g_timeout_source_new((guint)MIN(timeout_ms, G_MAXUINT));
-	gboolean expired = FALSE;
-
-	g_source_set_callback(timer, on_deadline, &expired, NULL);
-	g_source_attach(timer, ctx);
-	while (!*done && !expired)
-		g_main_context_iteration(ctx, TRUE);
-	g_source_destroy(timer);
-	return *done;
-}
 
 /* Names of groups and languages: letters, digits, '-', '_'. */
 static gboolean valid_name(const char *name)
@@ -336,7 +282,7 @@ static gboolean is_notify_group(const char *group)
 
 /* Returns: (transfer full): the notifier; NULL with @error for a bad
  * policy, NULL without one when no sink is configured. */
-static gpointer notify_open(const TgPolicy *policy, GError **error)
+static gpointer notify_open(const TgPolicy *policy, gpointer user_data, GError **error)
 {
 	g_autoptr(GKeyFile) kf = tg_kf_copy_groups(policy->extra, is_notify_group);
 	g_autoptr(TgNotifier) nf = g_new0(TgNotifier, 1);

@@ -10,6 +10,7 @@
 
 #include <glib.h>
 #include "tollgate/engine.h"
+#include "decision-private.h"
 
 G_BEGIN_DECLS
 
@@ -39,5 +40,26 @@ typedef enum {
  *   sink whose `notices` list takes its type, one outcome per such sink.
  * Returns: (transfer none): the static table. */
 const TgNotifyOps *tg_notify_ops(void);
+
+/* A sink in the updater's process: @forward hands one notice on through
+ * the caller's @callback and @data (FALSE with @error when it could not);
+ * @name is the sink's name and type in the delivery outcomes (e.g.
+ * "swupdate-progress"). The notifier keeps a copy of the struct; @callback
+ * and @data must stay valid while the engine is open. */
+typedef struct _TgProgressSink TgProgressSink;
+typedef gboolean (*TgProgressForward)(const TgProgressSink *sink, JsonObject *notice,
+				      GError **error);
+struct _TgProgressSink {
+	const char *name;		/* static */
+	TgProgressForward forward;
+	GCallback callback;
+	gpointer data;
+};
+
+/* The policy's sinks plus the progress sink given as notify_data (a
+ * TgProgressSink *, copied at open; NULL: the policy's sinks only). It
+ * takes every notice except the required deliveries before a decision.
+ * Returns: (transfer none). */
+const TgNotifyOps *tg_notify_progress_ops(void);
 
 G_END_DECLS

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "tollgate/io.h"
+#include "tg-io.h"
 
 #define LATEST "latest.json"
 #define STAMP_LEN 16		/* 20260601T100000Z */

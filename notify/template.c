@@ -4,8 +4,8 @@
 
 #include <string.h>
 
-#include "tollgate/candidate.h"
-#include "tollgate/policy.h"
+#include "candidate-private.h"
+#include "policy-private.h"
 
 typedef enum {
 	TOKEN_END,

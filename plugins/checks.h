@@ -2,7 +2,7 @@
 /* The built-in checks (one file each) and their static table. */
 #pragma once
 
-#include "tollgate/decision.h"
+#include "decision-private.h"
 
 G_BEGIN_DECLS
 
@@ -12,9 +12,6 @@ extern const TgCheckOps tg_check_support;
 extern const TgCheckOps tg_check_disruption;
 extern const TgCheckOps tg_check_deferral;
 
-/* The table in evaluation order: classify, rollback, support-period,
- * disruption, deferral. NULL-terminated. Returns: (transfer none). */
-TG_EXPORT const TgCheckOps *const *tg_checks_builtin(void);
 
 /* Helpers shared by the built-in checks (internal). */
 

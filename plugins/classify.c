@@ -145,7 +145,6 @@ static void classify_run(TgCheckContext *ctx, TgCheckResult *result)
 }
 
 const TgCheckOps tg_check_classify = {
-	.abi = TG_CHECK_ABI_VERSION,
 	.name = "classify",
 	.run = classify_run,
 };

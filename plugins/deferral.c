@@ -108,7 +108,6 @@ static void deferral_run(TgCheckContext *ctx, TgCheckResult *result)
 }
 
 const TgCheckOps tg_check_deferral = {
-	.abi = TG_CHECK_ABI_VERSION,
 	.name = "deferral",
 	.run = deferral_run,
 };

@@ -97,7 +97,6 @@ static void disruption_run(TgCheckContext *ctx, TgCheckResult *result)
 }
 
 const TgCheckOps tg_check_disruption = {
-	.abi = TG_CHECK_ABI_VERSION,
 	.name = "disruption",
 	.run = disruption_run,
 };

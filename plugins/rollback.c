@@ -120,7 +120,6 @@ static void rollback_run(TgCheckContext *ctx, TgCheckResult *result)
 }
 
 const TgCheckOps tg_check_rollback = {
-	.abi = TG_CHECK_ABI_VERSION,
 	.name = "rollback",
 	.run = rollback_run,
 };

@@ -153,7 +153,6 @@ static void support_run(TgCheckContext *ctx, TgCheckResult *result)
 }
 
 const TgCheckOps tg_check_support = {
-	.abi = TG_CHECK_ABI_VERSION,
 	.name = "support",
 	.run = support_run,
 };

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 #include "tollgate/tollgate.h"
+#include "decision-private.h"
 
 G_BEGIN_DECLS
 

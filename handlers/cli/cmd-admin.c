@@ -129,7 +129,7 @@ int tg_cmd_status(const TgCliGlobal *g, int argc, char **argv)
 static gboolean check_extra_groups(const TgPolicy *policy, GError **error)
 {
 	const TgNotifyOps *ops = tg_notify_ops();
-	gpointer notifier = ops->open(policy, error);
+	gpointer notifier = ops->open(policy, NULL, error);
 
 	if (!notifier && error && *error)
 		return FALSE;

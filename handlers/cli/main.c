@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* tollgate [--config P] [--state-dir D] [--now TIME] COMMAND [OPTIONS] */
 #include "cli.h"
+#include "tg-crypto.h"
 
 #include <locale.h>
 #include <stdio.h>

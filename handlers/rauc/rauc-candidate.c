@@ -4,6 +4,9 @@
  * refusals. */
 #include "rauc-candidate.h"
 
+#include "tg-crypto.h"
+#include "tg-io.h"
+
 #include <errno.h>
 #include <locale.h>
 #include <string.h>

@@ -17,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "tollgate/tollgate.h"
+#include "decision-private.h"
 
 G_BEGIN_DECLS
 

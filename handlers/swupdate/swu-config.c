@@ -7,6 +7,7 @@
  * the gate. So before it gates anything the precheck reads the file SWUpdate
  * runs with and refuses when any update type lacks it. */
 #include "tg-swupdate.h"
+#include "decision-private.h"
 #include "tg-swupdate-config.h"
 
 #include <string.h>

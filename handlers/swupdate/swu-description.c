@@ -5,6 +5,7 @@
  * links). Only what the gate needs is extracted: the update's version,
  * description, update-type and the tollgate scripts entry. */
 #include "tg-swupdate.h"
+#include "decision-private.h"
 
 #include <string.h>
 

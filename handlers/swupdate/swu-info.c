@@ -2,6 +2,7 @@
 /* INFO payloads for SWUpdate's progress interface: one JSON object
  * {"tollgate": {"kind": ..., ...}} small enough for SWUpdate's fixed buffer. */
 #include "tg-swupdate.h"
+#include "decision-private.h"
 
 #include <string.h>
 

@@ -4,6 +4,7 @@
  * tollgate's own decision INFO), whether tollgate blocked it, and how it
  * ended. No I/O here: the command feeds the messages it reads. */
 #include "tg-swupdate.h"
+#include "decision-private.h"
 
 #include <string.h>
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Candidates for SWUpdate updates: identity, tollgate properties, digest. */
 #include "tg-swupdate.h"
+#include "decision-private.h"
 
 #include <string.h>
 
-#include "tollgate/crypto.h"
+#include "tg-crypto.h"
 
 G_DEFINE_QUARK(tg-swupdate-error-quark, tg_swu_error)
 

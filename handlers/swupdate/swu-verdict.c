@@ -6,6 +6,7 @@
  * for the sw-description it gated; the failure path asks. The Lua module is
  * linked -z nodelete, so this survives SWUpdate closing its Lua state. */
 #include "tg-swupdate.h"
+#include "decision-private.h"
 
 G_LOCK_DEFINE_STATIC(running);
 static gchar *running_key;	/* digest (or version) of the install */

@@ -8,6 +8,7 @@
  * the precheck the swupdate process above it); the version of the Debian
  * package that installed that binary; else "unknown" (never NULL). */
 #include "tg-swupdate.h"
+#include "decision-private.h"
 
 #include <string.h>
 

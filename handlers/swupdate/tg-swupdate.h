@@ -282,4 +282,33 @@ gboolean tg_swu_listener_recorded(const TgSwuListener *l);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgSwuListener, tg_swu_listener_free)
 
+/* ---- swupdate-precheck (swu-precheck.c) ---- */
+
+/* SWUpdate 2025.12+ runs a preupdatecmd per update type: FALSE with @error
+ * while any type in SWUpdate's configuration would install without the
+ * precheck. @swupdate_config NULL: the -f file of the SWUpdate that runs
+ * us; when there is none, TRUE unless @required. */
+gboolean tg_swu_precheck_config(const char *swupdate_config, gboolean required,
+				GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Gates the update described by the sw-description at @path (read without
+ * following a symlink or blocking on a FIFO, at most 2 MiB, owned by root
+ * or us) for the selection @sel.
+ * Returns: (transfer full): the recorded decision, or NULL with @error. */
+TgDecision *tg_swu_precheck(const TgSwuEngineOptions *opts, const char *path,
+			    const TgSwuSelection *sel, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* ---- swupdate-listen (swu-client.c) ---- */
+
+/* Receives one of tollgate's INFO payloads seen on the progress socket. */
+typedef void (*TgSwuNoticeFunc)(JsonObject *payload, gpointer data);
+
+/* Listens on SWUpdate's progress socket @socket_path (NULL: SWUpdate's
+ * default), reconnecting while SWUpdate is away; records failed installs
+ * and SWUpdate's own refusals; hands notices to @on_notice. With @once,
+ * returns TRUE after the first finished update; else returns only on a
+ * protocol mismatch or when built without libswupdate (FALSE, @error). */
+gboolean tg_swu_listen(const TgSwuEngineOptions *opts, const char *socket_path, gboolean once,
+		       TgSwuNoticeFunc on_notice, gpointer notice_data, GError **error);
+
 G_END_DECLS

@@ -143,10 +143,11 @@ static int preinstall(struct img_type *img)
 	g_autoptr(TgEngine) engine = cand ? open_engine(&err) : NULL;
 	g_autoptr(TgDecision) d = engine ? tg_engine_gate(engine, cand, &err) : NULL;
 	g_autofree gchar *info = NULL;
+	const char *version;
 
 	trace_swupdate_checks(get_swupdate_cfg());
 	if (cand)
-		tg_swu_verdict_remember(cand, !d || d->verdict != TG_VERDICT_ALLOW);
+		tg_swu_verdict_remember(cand, !d || tg_decision_verdict(d) != TG_VERDICT_ALLOW);
 	if (!d) {
 		ERROR("tollgate: %s; the update must not be installed", err->message);
 		return -1;
@@ -154,12 +155,13 @@ static int preinstall(struct img_type *img)
 	info = tg_swu_info_decision(d);
 	if (info)
 		emit_info(info, NULL);
-	if (d->verdict == TG_VERDICT_ALLOW) {
-		INFO("tollgate: %s %s: %s", verb[d->verdict], d->version, d->message);
+	version = tg_decision_version(d);
+	if (tg_decision_verdict(d) == TG_VERDICT_ALLOW) {
+		INFO("tollgate: %s %s: %s", verb[TG_VERDICT_ALLOW], version, tg_decision_message(d));
 		return 0;
 	}
-	ERROR("tollgate: %s %s: %s", verb[d->verdict], d->version ? d->version : "(no version)",
-	      d->message);
+	ERROR("tollgate: %s %s: %s", verb[tg_decision_verdict(d)], version ? version : "(no version)",
+	      tg_decision_message(d));
 	return tg_decision_exit_code(d);
 }
 
@@ -175,7 +177,7 @@ static int record(struct img_type *img, gboolean failed)
 
 	if (cand && tg_swu_verdict_take_stopped(cand) && failed) {
 		INFO("tollgate: SWUpdate's failure report follows tollgate's own stop of %s; "
-		     "not recorded as a failed install", cand->version);
+		     "not recorded as a failed install", tg_candidate_version(cand));
 		return 0;
 	}
 	if (cand)
@@ -190,13 +192,14 @@ static int record(struct img_type *img, gboolean failed)
 		return failed ? 0 : -1;
 	}
 	if (failed) {
-		g_autofree gchar *info = tg_swu_info_recorded("update.failed", cand->version);
+		g_autofree gchar *info = tg_swu_info_recorded("update.failed",
+								 tg_candidate_version(cand));
 
 		if (info)
 			emit_info(info, NULL);
 	}
 	INFO("tollgate: recorded %s %s", failed ? "failed install of" : "installed",
-	     cand->version);
+	     tg_candidate_version(cand));
 	return 0;
 }
 

@@ -36,7 +36,7 @@ data=${TG_BENCH_DIR:-$work/log}
 
 # The two helpers, built against the library of BUILD_DIR.
 pkgs="glib-2.0 gio-2.0 gio-unix-2.0 gmodule-2.0 json-glib-1.0 libcrypto"
-cflags="-O2 -I$src/policy/include -I$src/policy -I$build $(pkg-config --cflags $pkgs)"
+cflags="-O2 -I$src/policy/core -I$src/policy/core/include -I$src/policy/config/include -I$src/policy/state/include -I$src/policy/audit/include -I$build $(pkg-config --cflags $pkgs)"
 libs="$lib $(pkg-config --libs $pkgs) -lm"
 for prog in gen-audit-log; do
 	# shellcheck disable=SC2086

@@ -46,7 +46,7 @@ data=${TG_BENCH_DIR:-$work/data}
 
 pkgs="glib-2.0 gio-2.0 gio-unix-2.0 gmodule-2.0 json-glib-1.0 libcrypto"
 # shellcheck disable=SC2086
-cc -O2 -I"$src/policy/include" -I"$src/policy" -I"$build" $(pkg-config --cflags $pkgs) \
+cc -O2 -I"$src/policy/core" -I"$src/policy/core/include" -I"$src/policy/config/include" -I"$src/policy/state/include" -I"$src/policy/audit/include" -I"$build" $(pkg-config --cflags $pkgs) \
 	-o "$work/gen-fleet" "$src/tests/bench/gen-fleet.c" "$lib" $(pkg-config --libs $pkgs) -lm
 
 # The fleet's policy: one mechanism, declared, so the export does the full work.

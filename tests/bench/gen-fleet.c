@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 
 #include "tollgate/audit.h"
-#include "tollgate/crypto.h"
+#include "tg-crypto.h"
 
 #define LINE_MAX_BYTES 4096
 

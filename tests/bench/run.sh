@@ -111,7 +111,7 @@ build_tree() {
 	# The shared library (its versioned name) and the Lua module when built.
 	local more=()
 	mapfile -t more < <(ninja -C "$build" -t targets all |
-		sed -n 's#^\(policy/lib/libtollgate\.so[.0-9]*\|handlers/swupdate/tollgate_swupdate\.so\): .*#\1#p')
+		sed -n 's#^\(libtollgate\.so[.0-9]*\|handlers/swupdate/tollgate_swupdate\.so\): .*#\1#p')
 	targets+=("${more[@]}")
 	ninja -C "$build" "${targets[@]}" >"$work/ninja.log" 2>&1 ||
 		{ tail -n 30 "$work/ninja.log" >&2; die "the build failed"; }
@@ -160,7 +160,7 @@ device_setup() {
 build_gen_audit_log() {
 	local pkgs="glib-2.0 gio-2.0 gio-unix-2.0 gmodule-2.0 json-glib-1.0 libcrypto"
 	# shellcheck disable=SC2046,SC2086 # pkg-config's output is split on purpose
-	cc -O2 -I"$src/policy/include" -I"$src/policy" -I"$build" $(pkg-config --cflags $pkgs) \
+	cc -O2 -I"$src/policy/core" -I"$src/policy/core/include" -I"$src/policy/config/include" -I"$src/policy/state/include" -I"$src/policy/audit/include" -I"$build" $(pkg-config --cflags $pkgs) \
 		-o "$work/gen-audit-log" "$bench/gen-audit-log.c" "$build/libtollgate-internal.a" \
 		$(pkg-config --libs $pkgs) -lm
 }
@@ -808,7 +808,7 @@ deps_row() {
 bench_footprint() {
 	say "== 6. footprint (stripped)"
 	local so
-	so=$(readlink -f "$build/policy/lib/libtollgate.so")
+	so=$(readlink -f "$build/libtollgate.so")
 	deps_row "libtollgate.so" "$so"
 	foot_row "tollgate (CLI)" "$TG" "rauc" "$(command -v rauc || echo /dev/null)"
 	foot_row "tollgate-rauc-pre-install" "$PRE" "rauc" "$(command -v rauc || echo /dev/null)"

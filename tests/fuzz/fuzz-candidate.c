@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tollgate/candidate.h"
+#include "candidate-private.h"
 
 #define NAME "fuzz.candidate"
 

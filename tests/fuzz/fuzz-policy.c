@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tollgate/policy.h"
+#include "policy-private.h"
 
 #define NAME "fuzz.conf"
 

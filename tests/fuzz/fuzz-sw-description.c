@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tg-swupdate.h"
+#include "decision-private.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

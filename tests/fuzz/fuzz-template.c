@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "template.h"
-#include "tollgate/candidate.h"
+#include "candidate-private.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

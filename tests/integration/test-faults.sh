@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fault injection over every durable write of every command that writes.
 #
-# The seam is policy/io.c: TOLLGATE_FAULT=<op>:<n>:<errno|kill> makes the
+# The seam is policy/core/io.c: TOLLGATE_FAULT=<op>:<n>:<errno|kill> makes the
 # n-th open/write/fsync/rename of a process fail with that errno or SIGKILL
 # the process just before the call; TOLLGATE_FAULT_COUNT=FILE makes it
 # append its call counts at exit. For each command below, a clean run on a

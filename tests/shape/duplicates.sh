@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Repeated code (the test command, tests/run.sh): no run of 10 or more
 # consecutive lines appears twice in the .c and .h files of policy/,
-# plugins/, notify/ and handlers/, in one file or in two. Code written twice
-# drifts apart when one copy is fixed; give it one home and call it.
+# plugins/, notify/, evidence/ and handlers/, in one file or in two. Code
+# written twice drifts apart when one copy is fixed; give it one home and call it.
 #
 #   tests/shape/duplicates.sh [--min N] [DIR...]
 #

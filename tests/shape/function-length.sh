@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Function length (the test command, tests/run.sh): no C function in
-# policy/, plugins/, notify/ or handlers/ is longer than 60 lines, counted
+# policy/, plugins/, notify/, evidence/ or handlers/ is longer than 60 lines, counted
 # from the first line of its definition to its closing brace. A function
 # that grows past that is doing more than one thing; split it.
 #

@@ -3,7 +3,7 @@
 import os
 import sys
 
-DEFAULT_DIRS = ["policy", "plugins", "notify", "handlers"]
+DEFAULT_DIRS = ["policy", "plugins", "notify", "evidence", "handlers"]
 
 
 def usage(msg):

@@ -12,7 +12,7 @@
 
 #include "tg-test.h"
 #include "tollgate/audit.h"
-#include "tollgate/crypto.h"
+#include "tg-crypto.h"
 
 #define N_APPENDS 50
 

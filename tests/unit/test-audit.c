@@ -16,8 +16,8 @@
 #include "tg-test.h"
 #include "tg-config.h"
 #include "tollgate/audit.h"
-#include "tollgate/crypto.h"
-#include "tollgate/io.h"
+#include "tg-crypto.h"
+#include "tg-io.h"
 
 #define POLICY_HASH "5d41402abc4b2a76b9719d911017c592ae8e7c6a2c3e4d5f60718293a4b5c6d7"
 #define CRASH_ROUNDS 200
@@ -1149,7 +1149,7 @@ static void test_crash_recovery(void **state)
 
 /* ---- schema ---- */
 
-/* Bodies shaped like the engine's (policy/engine-*.c). */
+/* Bodies shaped like the engine's (policy/engine/engine-*.c). */
 #define CANDIDATE \
 	"\"mechanism\":\"UM-1\",\"updater\":{\"name\":\"rauc\",\"version\":\"1.11\"}," \
 	"\"candidate\":{\"name\":\"rootfs-bundle\",\"version\":\"2.4.1\",\"component\":\"rootfs\"," \

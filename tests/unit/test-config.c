@@ -8,7 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "tg-test.h"
-#include "tollgate/policy.h"
+#include "policy-private.h"
 
 #define MODEL "[device]\nmodel = Acme Cam 3\n"
 #define INLINE "inline.conf"

@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 
 #include "tg-test.h"
-#include "tollgate/crypto.h"
+#include "tg-crypto.h"
 
 typedef struct {
 	gchar *tmp;

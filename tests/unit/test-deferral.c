@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The deferral check (auto-install, postpones, maintenance windows,
- * approvals) and the window arithmetic behind it (policy/window.c),
+ * approvals) and the window arithmetic behind it (policy/config/window.c),
  * including the 2026 daylight-saving changes in Europe/Berlin:
  * 2026-03-29 01:00 UTC (02:00 CET -> 03:00 CEST) and
  * 2026-10-25 01:00 UTC (03:00 CEST -> 02:00 CET). */

@@ -15,8 +15,8 @@
 #include <openssl/pem.h>
 
 #include "evidence-private.h"
-#include "tollgate/crypto.h"
-#include "tollgate/policy.h"
+#include "tg-crypto.h"
+#include "policy-private.h"
 
 #define BASE "[device]\nmodel = TG Unit 1\n"
 

@@ -14,7 +14,7 @@
 
 #include "tg-config.h"
 #include "tg-test.h"
-#include "tollgate/io.h"
+#include "tg-io.h"
 
 typedef struct {
 	gchar *tmp;

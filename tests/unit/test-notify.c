@@ -13,6 +13,7 @@
 #include "checks.h"
 #include "notify-private.h"
 #include "notify.h"
+#include "tg-io.h"
 #include "template.h"
 #include "tollgate/tollgate.h"
 
@@ -296,7 +297,7 @@ static void test_config_no_sinks(void **state)
 	g_autoptr(TgPolicy) p = load_policy("[notify]\nlanguage=en\n"
 					    "[template.en]\nsecurity-update.title=Fix {version}\n");
 	g_autoptr(GError) err = NULL;
-	gpointer nf = ops->open(p, &err);
+	gpointer nf = ops->open(p, NULL, &err);
 
 	assert_no_error(err);
 	assert_null(nf);
@@ -316,7 +317,7 @@ static void test_config_all_sinks(void **state)
 		"[sink.log]\ntype=stderr\nformat=json\n"
 		"[product]\nname=ignored by notify\n");
 	g_autoptr(GError) err = NULL;
-	gpointer nf = ops->open(p, &err);
+	gpointer nf = ops->open(p, NULL, &err);
 
 	assert_no_error(err);
 	assert_non_null(nf);
@@ -390,7 +391,7 @@ static void test_config_errors(void **state)
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(TgPolicy) p = load_policy(cases[i].extra);
 		g_autoptr(GError) err = NULL;
-		gpointer nf = tg_notify_ops()->open(p, &err);
+		gpointer nf = tg_notify_ops()->open(p, NULL, &err);
 
 		if (nf)
 			tg_notify_ops()->close(nf);
@@ -441,7 +442,7 @@ static gpointer open_notifier(SinkFixture *f, const char *extra)
 
 	g_string_replace(text, "@DIR@", f->dir, 0);
 	p = load_policy(text->str);
-	nf = tg_notify_ops()->open(p, &err);
+	nf = tg_notify_ops()->open(p, NULL, &err);
 	assert_no_error(err);
 	assert_non_null(nf);
 	return nf;
@@ -786,7 +787,7 @@ typedef struct {
 
 static Fake fake;
 
-static gpointer fake_open(const TgPolicy *policy, GError **error)
+static gpointer fake_open(const TgPolicy *policy, gpointer user_data, GError **error)
 {
 	fake.opened++;
 	return &fake;

@@ -250,7 +250,6 @@ static void test_no_state_at_all(void **state)
 
 static void test_ops(void **state)
 {
-	assert_int_equal(tg_check_rollback.abi, TG_CHECK_ABI_VERSION);
 	assert_string_equal(tg_check_rollback.name, "rollback");
 	assert_non_null(tg_check_rollback.run);
 }

@@ -14,9 +14,9 @@
 
 #include "tg-config.h"
 #include "tg-test.h"
-#include "tollgate/crypto.h"
-#include "tollgate/io.h"
-#include "tollgate/state.h"
+#include "tg-crypto.h"
+#include "tg-io.h"
+#include "state-private.h"
 
 typedef struct {
 	gchar *tmp;

@@ -7,6 +7,7 @@
 
 #include "tg-test.h"
 #include "tg-swupdate.h"
+#include "decision-private.h"
 #include "tg-swupdate-config.h"
 
 /* ---- sw-description ---- */

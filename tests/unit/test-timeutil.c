@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "tg-test.h"
-#include "tollgate/policy.h"
+#include "policy-private.h"
 
 #define SENTINEL G_GINT64_CONSTANT(-4242)
 

@@ -18,6 +18,7 @@
 #include <lua.h>
 
 #include "tg-swupdate.h"
+#include "decision-private.h"
 
 #define MODULE "tollgate_swupdate"
 

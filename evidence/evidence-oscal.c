@@ -1,0 +1,432 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* oscal-assessment-results.json: NIST OSCAL 1.1.2 assessment results.
+ * By default only observations, whose origin is the tool (tollgate); with
+ * --self-assessment also findings, each labelled as the supplier's own
+ * assessment. Controls are the provision IDs of tollgate's local catalogue
+ * (en303645-5.3-1 ...; data/oscal/tollgate-en303645-catalog.json). */
+#include "evidence-private.h"
+
+#include <string.h>
+
+#include "tg-config.h"
+#include "policy-private.h"
+
+#define NS "urn:tollgate:oscal"
+#define NO_PLAN "#assessment-plan-not-declared"
+
+typedef struct {
+	const TgEvPack *pack;
+	gchar *tool_uuid;
+	gchar *product_uuid;
+	gchar *row_obs[TG_EV_N_PROVISIONS];	/* observation uuid per ICS row */
+} Oscal;
+
+static void oscal_clear(Oscal *o)
+{
+	g_free(o->tool_uuid);
+	g_free(o->product_uuid);
+	for (guint i = 0; i < TG_EV_N_PROVISIONS; i++)
+		g_free(o->row_obs[i]);
+}
+
+static void prop(JsonArray *props, const char *name, const char *value)
+{
+	JsonObject *p = json_object_new();
+
+	json_object_set_string_member(p, "name", name);
+	json_object_set_string_member(p, "ns", NS);
+	json_object_set_string_member(p, "value", value);
+	json_array_add_object_element(props, p);
+}
+
+/* Returns: (transfer full). */
+static JsonArray *tool_origins(const Oscal *o)
+{
+	JsonArray *origins = json_array_new();
+	JsonObject *origin = json_object_new();
+	JsonArray *actors = json_array_new();
+	JsonObject *actor = json_object_new();
+
+	json_object_set_string_member(actor, "type", "tool");
+	json_object_set_string_member(actor, "actor-uuid", o->tool_uuid);
+	json_array_add_object_element(actors, actor);
+	json_object_set_array_member(origin, "actors", actors);
+	json_array_add_object_element(origins, origin);
+	return origins;
+}
+
+/* Returns: (transfer full). */
+static JsonArray *product_subject(const Oscal *o)
+{
+	JsonArray *subjects = json_array_new();
+	JsonObject *s = json_object_new();
+
+	json_object_set_string_member(s, "subject-uuid", o->product_uuid);
+	json_object_set_string_member(s, "type", "component");
+	json_array_add_object_element(subjects, s);
+	return subjects;
+}
+
+/* Returns: (transfer full). */
+static JsonArray *evidence(const char *href, const char *description)
+{
+	JsonArray *a = json_array_new();
+	JsonObject *e = json_object_new();
+
+	json_object_set_string_member(e, "href", href);
+	json_object_set_string_member(e, "description", description);
+	json_array_add_object_element(a, e);
+	return a;
+}
+
+/* Returns: (transfer full). */
+static JsonArray *one_string(const char *s)
+{
+	JsonArray *a = json_array_new();
+
+	json_array_add_string_element(a, s);
+	return a;
+}
+
+/* Returns: (transfer full). */
+static JsonObject *observation(const Oscal *o, const char *uuid, const char *title,
+			       const char *description, const char *method, JsonArray *props,
+			       JsonArray *relevant)
+{
+	JsonObject *obs = json_object_new();
+
+	json_object_set_string_member(obs, "uuid", uuid);
+	json_object_set_string_member(obs, "title", title);
+	json_object_set_string_member(obs, "description", description);
+	json_object_set_array_member(obs, "props", props);
+	json_object_set_array_member(obs, "methods", one_string(method));
+	json_object_set_array_member(obs, "origins", tool_origins(o));
+	json_object_set_array_member(obs, "subjects", product_subject(o));
+	json_object_set_array_member(obs, "relevant-evidence", relevant);
+	json_object_set_string_member(obs, "collected", o->pack->generated);
+	return obs;
+}
+
+/* ------------------------------------------------------------------ */
+/* Observations */
+
+/* Returns: (transfer full). */
+static JsonObject *row_observation(Oscal *o, guint i)
+{
+	const TgEvIcsRow *row = &o->pack->ics->rows[i];
+	g_autofree gchar *title = g_strdup_printf("ICS %s: support %s (%s)", row->prov->id,
+						  tg_ev_support_name(row->support),
+						  row->declared ? "declared" : "derived");
+	g_autoptr(GString) desc = g_string_new(NULL);
+	g_autoptr(GString) basis = g_string_new("Basis: ");
+	g_autofree gchar *control = tg_ev_control_id(row->prov->id);
+	JsonArray *props = json_array_new();
+
+	g_string_append(desc, row->support == TG_SUPPORT_Y ? row->detail :
+			row->justification ? row->justification :
+			"No justification recorded (provision 4-1).");
+	for (guint b = 0; b < row->basis->len; b++)
+		g_string_append_printf(basis, "%s%s", b ? "; " : "",
+				       (const char *)g_ptr_array_index(row->basis, b));
+	if (!row->basis->len)
+		g_string_append(basis, "none");
+	o->row_obs[i] = g_uuid_string_random();
+	prop(props, "control-id", control);
+	prop(props, "support", tg_ev_support_name(row->support));
+	prop(props, "origin", row->declared ? "declared" : "derived");
+	return observation(o, o->row_obs[i], title, desc->str, "EXAMINE", props,
+			   evidence("ics.json", basis->str));
+}
+
+/* Returns: (transfer full). */
+static JsonObject *tc_observation(const Oscal *o, TgEvTc t)
+{
+	const TgEvTestCase *tc = &tg_ev_test_cases()[t];
+	const TgEvLogs *logs = o->pack->logs;
+	g_autofree gchar *uuid = g_uuid_string_random();
+	g_autofree gchar *title = g_strdup_printf("Device records supporting test case %s",
+						  tc->id);
+	g_autofree gchar *href = g_strdup_printf("evidence-index.md#tc-%s", tc->id);
+	g_autofree gchar *desc = NULL;
+	g_autofree gchar *control = tg_ev_control_id(tc->provision);
+	guint broken = tg_ev_logs_broken_chains(logs);
+	JsonArray *props = json_array_new();
+
+	desc = g_strdup_printf("%" G_GUINT64_FORMAT " records from the audit logs of %u "
+			       "device%s support test case %s (%s): external evidence from device "
+			       "logs, offered as functional indications. Hash chain: %s.",
+			       logs->tc_count[t], logs->devices->len,
+			       logs->devices->len == 1 ? "" : "s", tc->id, tc->kind,
+			       broken ? "did NOT verify on every device, see the evidence index"
+				      : "verified on every device");
+	prop(props, "control-id", control);
+	prop(props, "test-case", tc->id);
+	prop(props, "evidence-type", "external-evidence-device-logs");
+	return observation(o, uuid, title, desc, "EXAMINE", props,
+			   evidence(href, "evidence-index.md and evidence-index.json: file, seq "
+					  "and SHA-256 of each record"));
+}
+
+/* Returns: (transfer full). */
+static JsonArray *observations(Oscal *o)
+{
+	JsonArray *a = json_array_new();
+
+	for (guint i = 0; i < TG_EV_N_PROVISIONS; i++)
+		json_array_add_object_element(a, row_observation(o, i));
+	for (guint t = 0; t < TG_TC_N; t++)
+		if (o->pack->logs->tc_count[t] > 0)
+			json_array_add_object_element(a, tc_observation(o, t));
+	return a;
+}
+
+/* ------------------------------------------------------------------ */
+/* Findings (self-assessment only) */
+
+/* Returns: (transfer full). */
+static JsonObject *finding(const Oscal *o, const char *provision, const char *state,
+			   const char *obs_uuid, const char *why)
+{
+	JsonObject *f = json_object_new();
+	JsonObject *target = json_object_new();
+	JsonObject *status = json_object_new();
+	g_autofree gchar *uuid = g_uuid_string_random();
+	g_autofree gchar *control = tg_ev_control_id(provision);
+	g_autofree gchar *smt = g_strconcat(control, "_smt", NULL);
+	g_autofree gchar *title = g_strdup_printf("Self-assessment of %s: %s", provision, state);
+	g_autofree gchar *desc = g_strdup_printf("Supplier self-assessment, not a test "
+						 "laboratory verdict: %s", why);
+
+	json_object_set_string_member(f, "uuid", uuid);
+	json_object_set_string_member(f, "title", title);
+	json_object_set_string_member(f, "description", desc);
+	json_object_set_array_member(f, "origins", tool_origins(o));
+	json_object_set_string_member(target, "type", "statement-id");
+	json_object_set_string_member(target, "target-id", smt);
+	json_object_set_string_member(status, "state", state);
+	json_object_set_string_member(status, "remarks", "self-assessment");
+	json_object_set_object_member(target, "status", status);
+	json_object_set_object_member(f, "target", target);
+	if (obs_uuid) {
+		JsonArray *rel = json_array_new();
+		JsonObject *r = json_object_new();
+
+		json_object_set_string_member(r, "observation-uuid", obs_uuid);
+		json_array_add_object_element(rel, r);
+		json_object_set_array_member(f, "related-observations", rel);
+	}
+	return f;
+}
+
+/* Returns: (transfer full). */
+static JsonArray *findings(const Oscal *o)
+{
+	JsonArray *a = json_array_new();
+	guint missing = 0;
+
+	for (guint i = 0; i < TG_EV_N_PROVISIONS; i++) {
+		const TgEvIcsRow *row = &o->pack->ics->rows[i];
+		const char *state = tg_ev_ics_self_state(row);
+
+		missing += row->support != TG_SUPPORT_Y && !row->justification;
+		if (state)
+			json_array_add_object_element(a, finding(o, row->prov->id, state,
+								 o->row_obs[i],
+								 row->support == TG_SUPPORT_Y
+								 ? row->detail
+								 : row->justification ? row->justification
+								 : "no justification recorded"));
+	}
+	json_array_add_object_element(a, finding(o, "4-1", missing ? "not-satisfied" : "satisfied",
+						 NULL, missing ? "rows marked N or N/A lack a "
+						 "justification (see gaps.md)" : "every N and N/A "
+						 "row carries a justification"));
+	return a;
+}
+
+/* ------------------------------------------------------------------ */
+/* The document */
+
+/* Returns: (transfer full). */
+static JsonObject *component(const char *uuid, const char *type, const char *title,
+			     const char *description)
+{
+	JsonObject *c = json_object_new();
+	JsonObject *status = json_object_new();
+
+	json_object_set_string_member(c, "uuid", uuid);
+	json_object_set_string_member(c, "type", type);
+	json_object_set_string_member(c, "title", title);
+	json_object_set_string_member(c, "description", description);
+	json_object_set_string_member(status, "state", "operational");
+	json_object_set_object_member(c, "status", status);
+	return c;
+}
+
+/* Returns: (transfer full). */
+static JsonObject *control_ref(const char *provision)
+{
+	JsonObject *c = json_object_new();
+	g_autofree gchar *id = tg_ev_control_id(provision);
+
+	json_object_set_string_member(c, "control-id", id);
+	return c;
+}
+
+/* Returns: (transfer full). */
+static JsonObject *reviewed_controls(void)
+{
+	JsonObject *rc = json_object_new();
+	JsonArray *sel = json_array_new();
+	JsonObject *s = json_object_new();
+	JsonArray *inc = json_array_new();
+
+	json_array_add_object_element(inc, control_ref("4-1"));
+	for (guint i = 0; i < TG_EV_N_PROVISIONS; i++)
+		json_array_add_object_element(inc, control_ref(tg_ev_provisions()[i].id));
+	json_object_set_array_member(s, "include-controls", inc);
+	json_array_add_object_element(sel, s);
+	json_object_set_array_member(rc, "control-selections", sel);
+	return rc;
+}
+
+/* Returns: (transfer full). */
+static JsonObject *local_definitions(const Oscal *o)
+{
+	JsonObject *ld = json_object_new();
+	JsonArray *comps = json_array_new();
+	g_autofree gchar *product = g_strdup_printf("The product under assessment, model "
+						    "designation '%s' (policy %s).",
+						    o->pack->policy->model, o->pack->policy->hash);
+
+	json_array_add_object_element(comps, component(o->tool_uuid, "software", "tollgate "
+						       TG_VERSION, "The update-policy gate that "
+						       "wrote the device records and exported this "
+						       "pack; it reports observations only."));
+	json_array_add_object_element(comps, component(o->product_uuid, "this-system",
+						       o->pack->policy->model, product));
+	json_object_set_array_member(ld, "components", comps);
+	return ld;
+}
+
+/* Returns: (transfer none). */
+static const char *window_edge(const TgEvPack *pack, gboolean start)
+{
+	const char *best = NULL;
+
+	if (start && pack->since)
+		return pack->since;
+	if (!start && pack->until)
+		return pack->until;
+	for (guint i = 0; i < pack->logs->devices->len; i++) {
+		const TgEvDevice *dev = g_ptr_array_index(pack->logs->devices, i);
+		const char *t = start ? dev->first_time : dev->last_time;
+
+		if (t && (!best || (start ? strcmp(t, best) < 0 : strcmp(t, best) > 0)))
+			best = t;
+	}
+	return best ? best : pack->generated;
+}
+
+/* Returns: (transfer full). */
+static JsonObject *result(Oscal *o)
+{
+	const TgEvPack *pack = o->pack;
+	JsonObject *r = json_object_new();
+	JsonArray *props = json_array_new();
+	g_autofree gchar *uuid = g_uuid_string_random();
+	g_autofree gchar *title = g_strdup_printf("tollgate evidence for %s, release %s",
+						  pack->policy->model, pack->release);
+	g_autofree gchar *desc = g_strdup_printf("Declarations, policy settings and audit "
+						 "records of %u device%s for EN 303 645 clause "
+						 "5.3. %s", pack->logs->devices->len,
+						 pack->logs->devices->len == 1 ? "" : "s",
+						 tg_ev_verdict_notice(pack->opts->self_assessment));
+	const char *start = window_edge(pack, TRUE);
+	const char *end = window_edge(pack, FALSE);
+
+	json_object_set_string_member(r, "uuid", uuid);
+	json_object_set_string_member(r, "title", title);
+	json_object_set_string_member(r, "description", desc);
+	json_object_set_string_member(r, "start", start);
+	if (strcmp(end, start) >= 0)
+		json_object_set_string_member(r, "end", end);
+	prop(props, "mode", pack->opts->self_assessment ? "self-assessment" : "observations-only");
+	json_object_set_array_member(r, "props", props);
+	json_object_set_object_member(r, "local-definitions", local_definitions(o));
+	json_object_set_object_member(r, "reviewed-controls", reviewed_controls());
+	json_object_set_array_member(r, "observations", observations(o));
+	if (pack->opts->self_assessment)
+		json_object_set_array_member(r, "findings", findings(o));
+	return r;
+}
+
+/* Returns: (transfer full). */
+static JsonObject *metadata(const TgEvPack *pack)
+{
+	JsonObject *m = json_object_new();
+	JsonArray *props = json_array_new();
+	g_autofree gchar *title = g_strdup_printf("EN 303 645 clause 5.3 evidence: %s",
+						  pack->decl->title ? pack->decl->title
+								    : pack->policy->model);
+	g_autofree gchar *version = g_strdup_printf("tollgate %s evidence pack, release %s",
+						    TG_VERSION, pack->release);
+
+	json_object_set_string_member(m, "title", title);
+	json_object_set_string_member(m, "last-modified", pack->generated);
+	json_object_set_string_member(m, "version", version);
+	json_object_set_string_member(m, "oscal-version", "1.1.2");
+	prop(props, "mode", pack->opts->self_assessment ? "self-assessment" : "observations-only");
+	json_object_set_array_member(m, "props", props);
+	json_object_set_string_member(m, "remarks", tg_ev_verdict_notice(pack->opts->self_assessment));
+	return m;
+}
+
+/* Returns: (transfer full). */
+static JsonObject *back_matter(void)
+{
+	JsonObject *bm = json_object_new();
+	JsonArray *res = json_array_new();
+	JsonObject *cat = json_object_new();
+	JsonArray *props = json_array_new();
+
+	json_object_set_string_member(cat, "uuid", TG_EV_CATALOG_UUID);
+	json_object_set_string_member(cat, "title", "tollgate local catalogue of EN 303 645 "
+				      "clause 5.3 and provision 4-1");
+	json_object_set_string_member(cat, "description", "The control IDs en303645-<provision> "
+				      "used above. Shipped with tollgate as data/oscal/"
+				      TG_EV_CATALOG_FILE ".");
+	prop(props, "catalog-file", TG_EV_CATALOG_FILE);
+	json_object_set_array_member(cat, "props", props);
+	json_array_add_object_element(res, cat);
+	json_object_set_array_member(bm, "resources", res);
+	return bm;
+}
+
+JsonNode *tg_ev_oscal_build(const TgEvPack *pack)
+{
+	Oscal o = { .pack = pack, .tool_uuid = g_uuid_string_random(),
+		    .product_uuid = g_uuid_string_random() };
+	JsonObject *root = json_object_new();
+	JsonObject *ar = json_object_new();
+	JsonObject *ap = json_object_new();
+	JsonArray *results = json_array_new();
+	JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+	g_autofree gchar *uuid = g_uuid_string_random();
+
+	json_object_set_string_member(ar, "uuid", uuid);
+	json_object_set_object_member(ar, "metadata", metadata(pack));
+	json_object_set_string_member(ap, "href", pack->decl->assessment_plan
+						  ? pack->decl->assessment_plan : NO_PLAN);
+	if (!pack->decl->assessment_plan)
+		json_object_set_string_member(ap, "remarks", "No assessment plan was declared "
+					      "([evidence] assessment-plan); see gaps.md.");
+	json_object_set_object_member(ar, "import-ap", ap);
+	json_array_add_object_element(results, result(&o));
+	json_object_set_array_member(ar, "results", results);
+	json_object_set_object_member(ar, "back-matter", back_matter());
+	json_object_set_object_member(root, "assessment-results", ar);
+	json_node_take_object(node, root);
+	oscal_clear(&o);
+	return node;
+}

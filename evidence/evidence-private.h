@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internals of the evidence export, shared by evidence/evidence-*.c and the
+ * unit test. Layout:
+ *   evidence-catalog.c  provisions, test cases, workflow areas, crosswalk
+ *   evidence-decl.c     declaration groups of the policy
+ *   evidence-index.c    streaming pass over the audit logs, evidence index
+ *   evidence-fleet.c    per-device rows and fleet figures
+ *   evidence-ixit.c     IXIT tables (declared and derived)
+ *   evidence-ics.c      ICS rows (support, basis, justification)
+ *   evidence-gaps.c     gaps.md (workflow view) and crosswalk.md
+ *   evidence-oscal.c    OSCAL assessment results
+ *   evidence-html.c     report.html
+ *   evidence-out.c      file writing, text escaping, manifest, signature
+ *   evidence.c          orchestration */
+#pragma once
+
+#include <stdio.h>
+#include <json-glib/json-glib.h>
+
+#include "keyfile.h"
+#include "policy-private.h"
+#include "tollgate/audit.h"
+#include "tollgate/evidence.h"
+
+G_BEGIN_DECLS
+
+/* ------------------------------------------------------------------ */
+/* Catalogue (evidence-catalog.c) */
+
+#define TG_EV_N_PROVISIONS 16
+
+/* Conditions of EN 303 645 V2.1.1 that clause 5.3 uses. */
+typedef enum {
+	TG_COND_3 = 1 << 0,	/* software not updateable */
+	TG_COND_4 = 1 << 1,	/* constrained device */
+	TG_COND_5 = 1 << 2,	/* device not constrained */
+	TG_COND_9 = 1 << 3,	/* automatic updates and/or update notifications supported */
+	TG_COND_11 = 1 << 4,	/* updates delivered over a network interface */
+	TG_COND_12 = 1 << 5,	/* an update mechanism is implemented */
+} TgEvCondition;
+
+/* The six rows of the assessment-preparation workflow (gaps.md). */
+typedef enum {
+	TG_AREA_SCOPE = 0,
+	TG_AREA_SUPPORT_MAP,
+	TG_AREA_MECHANISMS,
+	TG_AREA_PROCEDURES,
+	TG_AREA_USER_INFO,
+	TG_AREA_HANDOFF,
+	TG_AREA_N,
+} TgEvArea;
+
+typedef struct {
+	const char *id;		/* policy group suffix: [owner.<id>] */
+	const char *title;
+	const char *question;	/* what the row must settle */
+} TgEvAreaInfo;
+
+typedef struct {
+	const char *id;		/* "5.3-2" */
+	const char *title;	/* short title, own words */
+	const char *gist;	/* one sentence, own words */
+	const char *status;	/* V2.1.1 status: "M C(5)" */
+	guint conditions;	/* TgEvCondition bits of the status */
+	const char *v3_ids;	/* V3.1.3 IDs: "5.3-4A, 5.3-4B" */
+	const char *v3_status;	/* V3.1.3 status where it changed, else NULL */
+	const char *v3_note;	/* what V3.1.3 changed, or NULL */
+	TgEvArea area;		/* workflow row that owns the provision */
+} TgEvProvision;
+
+/* The TS 103 701 test cases the pack indexes, in catalogue order. */
+typedef enum {
+	TG_TC_4_1_1 = 0,
+	TG_TC_1_1, TG_TC_1_2,
+	TG_TC_2_1, TG_TC_2_2,
+	TG_TC_3_1, TG_TC_4_1, TG_TC_5_1,
+	TG_TC_6_1, TG_TC_6_2,
+	TG_TC_7_1, TG_TC_8_1, TG_TC_9_1, TG_TC_10_1, TG_TC_11_1, TG_TC_12_1,
+	TG_TC_13_1, TG_TC_13_2,
+	TG_TC_14_1, TG_TC_14_2,
+	TG_TC_15_1, TG_TC_15_2,
+	TG_TC_16_1, TG_TC_16_2,
+	TG_TC_N,
+} TgEvTc;
+
+typedef struct {
+	const char *id;		/* "5.3-2-2" */
+	const char *provision;	/* "5.3-2" (or "4-1") */
+	const char *kind;	/* "conceptual", "functional", "conceptual/functional" */
+	const char *examines;	/* own words */
+	const char *inputs;	/* IXIT entries and fields it reads */
+} TgEvTestCase;
+
+typedef struct {
+	const char *regime;
+	const char *item;
+	const char *gist;	/* own words */
+	const char *provisions;	/* ';' separated EN 303 645 provision IDs */
+} TgEvCrosswalkRow;
+
+/* Returns: (transfer none): TG_EV_N_PROVISIONS rows, 5.3-1 first. */
+const TgEvProvision *tg_ev_provisions(void);
+/* Index of provision @id ("5.3-7") in tg_ev_provisions(), or -1. */
+gint tg_ev_provision_index(const char *id);
+/* Returns: (transfer none): TG_TC_N rows in TgEvTc order. */
+const TgEvTestCase *tg_ev_test_cases(void);
+/* Returns: (transfer none): TG_AREA_N rows in TgEvArea order. */
+const TgEvAreaInfo *tg_ev_areas(void);
+/* Returns: (transfer none): the crosswalk; @ret_n its length. */
+const TgEvCrosswalkRow *tg_ev_crosswalk(guint *ret_n);
+/* Text of @conditions, e.g. "C(9,12)"; "" for none. Returns: (transfer full). */
+gchar *tg_ev_conditions_text(guint conditions);
+/* The control ID of a provision in the OSCAL catalogue: "en303645-5.3-2".
+ * Returns: (transfer full). */
+gchar *tg_ev_control_id(const char *provision);
+/* The local OSCAL catalogue (data/oscal/tollgate-en303645-catalog.json).
+ * Returns: (transfer full). */
+JsonNode *tg_ev_catalog_oscal(void);
+
+#define TG_EV_CATALOG_UUID "5b0c6a3e-2f4d-4c1e-9a57-0e6f3c2d8b14"
+#define TG_EV_CATALOG_FILE "tollgate-en303645-catalog.json"
+
+/* ------------------------------------------------------------------ */
+/* Declarations (evidence-decl.c) */
+
+typedef enum {
+	TG_SUPPORT_Y = 0,
+	TG_SUPPORT_N,
+	TG_SUPPORT_NA,
+} TgEvSupport;
+
+/* Returns: (transfer none): "Y", "N" or "N/A". */
+const char *tg_ev_support_name(TgEvSupport support);
+
+typedef enum {
+	TG_DELIVERY_UNSET = 0,
+	TG_DELIVERY_NETWORK,
+	TG_DELIVERY_PHYSICAL,
+	TG_DELIVERY_BOTH,
+} TgEvDelivery;
+
+/* The fields of one IXIT 7-UpdMech entry, in table order. */
+typedef enum {
+	TG_MF_DESCRIPTION = 0,
+	TG_MF_SECURITY,
+	TG_MF_CRYPTO,
+	TG_MF_INITIATION,
+	TG_MF_CONFIGURATION,
+	TG_MF_CHECKING,
+	TG_MF_NOTIFICATION,
+	TG_MF_N,
+} TgEvMechField;
+
+typedef struct {
+	const char *key;	/* policy key in [mechanism.ID] */
+	const char *ixit;	/* IXIT field name */
+	const char *test_cases;	/* test cases that read it */
+} TgEvMechFieldInfo;
+
+/* Returns: (transfer none): TG_MF_N rows. */
+const TgEvMechFieldInfo *tg_ev_mech_fields(void);
+
+typedef struct {
+	gchar *id;
+	gchar *fields[TG_MF_N];		/* declared text or NULL */
+	gchar *updater;			/* "swupdate", "rauc", "other" or NULL */
+	gchar *updater_config;		/* path of the updater's configuration */
+	TgEvDelivery delivery;
+} TgEvMechanism;
+
+typedef struct {
+	gchar *id;
+	gchar *description;
+	gchar *type;			/* firmware, operating-system, application, other */
+	GPtrArray *mechanisms;		/* gchar*; empty: not updateable */
+	gchar *justification;		/* why not updateable */
+	gchar *crypto_usage;
+} TgEvComponent;
+
+typedef struct {
+	gboolean set;			/* [ics.P] support given */
+	TgEvSupport support;
+	gchar *justification;
+	gchar *detail;
+} TgEvIcsDecl;
+
+typedef enum {
+	TG_OWNER_STATUS_UNSET = -1,
+	TG_OWNER_STATUS_OPEN = 0,
+	TG_OWNER_STATUS_IN_PROGRESS,
+	TG_OWNER_STATUS_DONE,
+} TgEvOwnerStatus;
+
+typedef struct {
+	gchar *owner;
+	GPtrArray *artifacts;		/* gchar*, or NULL */
+	gint status;			/* TgEvOwnerStatus */
+} TgEvOwner;
+
+typedef struct {
+	/* [product] */
+	gchar *model_designation;	/* how users recognise the model */
+	gchar *support_period;		/* the period as published */
+	gchar *support_publication;	/* where it is published */
+	gchar *vdp;			/* vulnerability-disclosure policy location */
+	gboolean constrained;
+	/* [procedure] (IXIT 8-UpdProc, 4-Conf) */
+	gchar *proc_description;
+	gchar *proc_time_frame;
+	gchar *proc_confirmation;
+	/* [replacement] (IXIT 9-ReplSup, 2-UserInfo) */
+	gboolean has_replacement;
+	gchar *repl_rationale;
+	gchar *repl_publication;
+	gchar *repl_documentation;
+	gchar *repl_hardware;
+	gchar *repl_isolation;
+	GPtrArray *mechanisms;		/* TgEvMechanism*, policy order */
+	GPtrArray *components;		/* TgEvComponent* */
+	TgEvIcsDecl ics[TG_EV_N_PROVISIONS];
+	TgEvOwner owners[TG_AREA_N];
+	/* [evidence] */
+	gchar *title;
+	gchar *release;
+	gchar *assessment_plan;		/* href for OSCAL import-ap, or NULL */
+	gchar *verify_key;		/* checkpoint verification key */
+	gchar *verify_alg;
+	guint index_limit;		/* 0: default */
+} TgEvDecl;
+
+/* Returns: (transfer full): the declarations, or NULL with a
+ * TG_POLICY_ERROR naming file, group, key and value. */
+TgEvDecl *tg_ev_decl_parse(const TgPolicy *policy, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+void tg_ev_decl_free(TgEvDecl *decl);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgEvDecl, tg_ev_decl_free)
+
+/* Returns: (transfer none): the mechanism @id or NULL. */
+const TgEvMechanism *tg_ev_decl_mechanism(const TgEvDecl *decl, const char *id);
+/* No [replacement] group: the device is updateable. */
+gboolean tg_ev_decl_updateable(const TgEvDecl *decl);
+
+/* ------------------------------------------------------------------ */
+/* Logs (evidence-index.c, evidence-fleet.c) */
+
+#define TG_EV_MAX_TRACKED 32	/* distinct mechanisms, models, components per device */
+#define TG_EV_MAX_POINTS 400	/* version-history points kept for the chart */
+#define TG_EV_DEFAULT_LIMIT 50	/* records listed per test case and device */
+#define TG_EV_FLEET_LIMIT 5	/* the same with more than one device */
+
+typedef enum {
+	TG_POINT_INSTALLED = 0,
+	TG_POINT_COMMITTED,
+	TG_POINT_REFUSED,
+	TG_POINT_DEFERRED,
+	TG_POINT_FAILED,
+} TgEvPointKind;
+
+typedef struct {
+	gchar *time;		/* RFC 3339 */
+	gchar *version;
+	TgEvPointKind kind;
+	guint64 seq;
+} TgEvPoint;
+
+/* Counters of one device's records (inside the window). */
+typedef struct {
+	guint64 allowed, refused, deferred;
+	guint64 misuse_refusals;	/* downgrade, floor, reinstall, bad version */
+	guint64 installs, commits, failed, updater_refused;
+	guint64 checks;			/* update.check */
+	guint64 postpones, settings_changes, approvals;
+	guint64 security_notices, disruption_notices, support_notices;
+	guint64 notices_delivered, notices_failed, notices_suppressed;
+	guint64 security_decisions;	/* gate decisions classified security or mixed */
+	guint64 initialized;		/* state.initialized */
+	guint64 unknown_mechanism;	/* records naming an undeclared mechanism */
+	guint64 support_records;	/* support.* */
+} TgEvCounts;
+
+typedef struct {
+	gchar *label;			/* the directory's name */
+	gchar *dir;
+	guint n_files;
+	gchar *device_id;		/* first seen in a record */
+	gchar *model;
+	gboolean model_mismatch;	/* a record names another model than the policy */
+	gboolean chain_checked;
+	TgAuditVerifyResult chain;
+	gchar *read_error;		/* reading stopped early: why */
+	guint64 records;		/* lines read */
+	guint64 in_window;
+	guint64 unparseable;
+	gchar *first_time, *last_time;	/* of records in the window */
+	TgEvCounts n;
+	guint64 tc_count[TG_TC_N];
+	guint tc_listed[TG_TC_N];
+	GHashTable *installed;		/* component -> version */
+	GHashTable *mechanisms;		/* mechanism id -> GUINT_TO_POINTER(count) */
+	gchar *support_end;		/* latest end carried by support.extended */
+	gboolean support_ended;		/* a support.ended record was seen */
+	GPtrArray *points;		/* TgEvPoint*, only when history is kept */
+	guint64 points_dropped;
+} TgEvDevice;
+
+typedef struct {
+	GPtrArray *devices;		/* TgEvDevice* */
+	guint64 tc_count[TG_TC_N];
+	guint limit;			/* records listed per test case and device */
+	FILE *spool[TG_TC_N];		/* unnamed work files, one per test case */
+	gchar *since, *until;		/* window as RFC 3339 text, or NULL */
+} TgEvLogs;
+
+/* @limit: records listed per test case and device (0: the default).
+ * Returns: (transfer full). */
+TgEvLogs *tg_ev_logs_new(guint limit);
+void tg_ev_logs_free(TgEvLogs *logs);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgEvLogs, tg_ev_logs_free)
+
+/* Sums a counter over every device. */
+#define TG_EV_TOTAL(logs, field) tg_ev_logs_total((logs), G_STRUCT_OFFSET(TgEvCounts, field))
+guint64 tg_ev_logs_total(const TgEvLogs *logs, glong offset);
+/* Number of records naming @mechanism on every device. */
+guint64 tg_ev_logs_mechanism_count(const TgEvLogs *logs, const char *mechanism);
+guint tg_ev_logs_broken_chains(const TgEvLogs *logs);
+
+/* Opens one spool file per test case in @dir (entries are written there
+ * while the logs are read). */
+gboolean tg_ev_logs_open_spool(TgEvLogs *logs, const char *dir,
+			       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Verifies and reads the logs of one device. Problems reading the records
+ * are noted in the device row; FALSE only when @dir cannot be listed. */
+gboolean tg_ev_scan_device(TgEvLogs *logs, const TgPolicy *policy, const TgEvDecl *decl,
+			   const char *dir, gboolean keep_history,
+			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Feeds one line to the device (the scanner's inner step; tests use it).
+ * @file: the file's base name. */
+void tg_ev_scan_line(TgEvLogs *logs, TgEvDevice *dev, const TgPolicy *policy,
+		     const TgEvDecl *decl, JsonParser *parser, const char *line, gsize len,
+		     const char *file);
+
+/* Returns: (transfer full): an empty device row for @dir. */
+TgEvDevice *tg_ev_device_new(const char *dir);
+void tg_ev_device_free(TgEvDevice *dev);
+
+
+/* Fleet figures (evidence-fleet.c). */
+typedef struct {
+	GPtrArray *versions;		/* gchar* "version", sorted by version order */
+	GArray *version_devices;	/* guint per entry of @versions */
+	guint unknown_version;		/* devices with no installed version known */
+	guint outside_support;
+	guint64 refused, deferred, misuse_refusals;
+	guint devices_refused, devices_deferred;
+	GDateTime *at;			/* when support was judged */
+} TgEvFleet;
+
+/* Fleet figures with support judged at @at. Returns: (transfer full). */
+TgEvFleet *tg_ev_fleet_compute(const TgEvLogs *logs, const TgPolicy *policy, GDateTime *at);
+void tg_ev_fleet_free(TgEvFleet *fleet);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgEvFleet, tg_ev_fleet_free)
+/* The installed version of the policy's default component on @dev, or NULL.
+ * Returns: (transfer none). */
+const char *tg_ev_device_version(const TgEvDevice *dev, const TgPolicy *policy);
+/* Is @dev outside its support period at @at? */
+gboolean tg_ev_device_outside_support(const TgEvDevice *dev, const TgPolicy *policy,
+				      GDateTime *at);
+/* JSON {"devices": [...], "fleet": {...}}. Returns: (transfer full). */
+JsonNode *tg_ev_fleet_to_json(const TgEvLogs *logs, const TgEvFleet *fleet,
+			      const TgPolicy *policy);
+/* Markdown section with the device rows and the fleet figures. */
+void tg_ev_fleet_to_md(GString *md, const TgEvLogs *logs, const TgEvFleet *fleet,
+		       const TgPolicy *policy);
+
+/* ------------------------------------------------------------------ */
+/* Gaps */
+
+typedef struct {
+	TgEvArea area;
+	gchar *ref;		/* "5.3-14 (4-1-1)", "7-UpdMech swu Description" */
+	gchar *text;		/* what is missing and what to do */
+} TgEvGap;
+
+void tg_ev_gap_add(GPtrArray *gaps, TgEvArea area, const char *ref, const char *fmt, ...)
+	G_GNUC_PRINTF(4, 5);
+/* Returns: (transfer full): an empty list of TgEvGap. */
+GPtrArray *tg_ev_gaps_new(void);
+/* Number of gaps in @area. */
+guint tg_ev_gaps_in_area(const GPtrArray *gaps, TgEvArea area);
+
+/* ------------------------------------------------------------------ */
+/* IXIT (evidence-ixit.c) */
+
+/* One IXIT field: declared text, derived text, both or neither (a gap). */
+typedef struct {
+	gchar *name;		/* IXIT field name */
+	gchar *declared;
+	gchar *declared_from;	/* "[mechanism.x] description" */
+	gchar *derived;
+	gchar *derived_from;	/* what tollgate derived it from */
+	gchar *not_applicable;	/* why the field does not apply, or NULL */
+	gchar *missing;		/* what to declare when it is a gap, or NULL */
+} TgEvField;
+
+typedef struct {
+	gchar *id;
+	GPtrArray *fields;	/* TgEvField* */
+} TgEvEntry;
+
+typedef struct {
+	GPtrArray *user_info;	/* 2-UserInfo: TgEvField* */
+	GPtrArray *components;	/* 6-SoftComp: TgEvEntry* */
+	GPtrArray *mechanisms;	/* 7-UpdMech: TgEvEntry* */
+	GPtrArray *procedure;	/* 8-UpdProc and 4-Conf: TgEvField* */
+	GPtrArray *replacement;	/* 9-ReplSup: TgEvField* */
+	GPtrArray *decisions;	/* 26-UserDec: TgEvEntry* */
+	gboolean updateable;
+} TgEvIxit;
+
+/* @logs may be NULL. Returns: (transfer full). */
+TgEvIxit *tg_ev_ixit_build(const TgPolicy *policy, const TgEvDecl *decl, const TgEvLogs *logs);
+void tg_ev_ixit_free(TgEvIxit *ixit);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgEvIxit, tg_ev_ixit_free)
+gboolean tg_ev_field_filled(const TgEvField *f);
+/* Returns: (transfer none): "declared", "derived", "declared+derived",
+ * "not applicable" or "gap". */
+const char *tg_ev_field_origin(const TgEvField *f);
+/* Returns: (transfer none): the field @name of @entry, or NULL. */
+const TgEvField *tg_ev_entry_field(const TgEvEntry *entry, const char *name);
+/* Adds the IXIT gaps to @gaps. */
+void tg_ev_ixit_gaps(const TgEvIxit *ixit, GPtrArray *gaps);
+/* Returns: (transfer full). */
+JsonNode *tg_ev_ixit_to_json(const TgEvIxit *ixit);
+/* Returns: (transfer full). */
+gchar *tg_ev_ixit_to_md(const TgEvIxit *ixit, const TgPolicy *policy);
+
+/* The notification sinks of @policy that take notices of @type (every
+ * sink with NULL) as "name (type[, required])", or NULL when none does.
+ * Returns: (transfer full). */
+gchar *tg_ev_sinks_text(const TgPolicy *policy, const char *type);
+
+/* Derives what the updater's configuration says about signature checks.
+ * Returns: (transfer full): one sentence, or NULL with @ret_problem set
+ * (transfer full) when the file cannot be used. */
+gchar *tg_ev_updater_crypto(const TgEvMechanism *mech, gchar **ret_problem);
+
+/* ------------------------------------------------------------------ */
+/* ICS (evidence-ics.c) */
+
+typedef struct {
+	const TgEvProvision *prov;
+	TgEvSupport support;
+	gboolean declared;		/* support taken from [ics.P] */
+	gchar *detail;			/* Y: the measures; else NULL */
+	gchar *justification;		/* N, N/A: why; NULL: missing (a 4-1 gap) */
+	gboolean justification_derived;
+	GPtrArray *basis;		/* gchar*: what the row rests on */
+} TgEvIcsRow;
+
+typedef struct {
+	TgEvIcsRow rows[TG_EV_N_PROVISIONS];
+	gboolean updateable;
+	gboolean self_assessment;
+} TgEvIcs;
+
+/* @logs may be NULL. Returns: (transfer full). */
+TgEvIcs *tg_ev_ics_build(const TgPolicy *policy, const TgEvDecl *decl, const TgEvLogs *logs,
+			 const TgEvIxit *ixit);
+void tg_ev_ics_free(TgEvIcs *ics);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgEvIcs, tg_ev_ics_free)
+/* Returns: (transfer none): the row of provision @id or NULL. */
+const TgEvIcsRow *tg_ev_ics_row(const TgEvIcs *ics, const char *id);
+/* Adds the ICS gaps (N / N/A without justification, provision 4-1). */
+void tg_ev_ics_gaps(const TgEvIcs *ics, GPtrArray *gaps);
+/* Returns: (transfer none): "satisfied", "not-satisfied" or NULL (no
+ * self-assessment for the row). */
+const char *tg_ev_ics_self_state(const TgEvIcsRow *row);
+/* Returns: (transfer full). */
+JsonNode *tg_ev_ics_to_json(const TgEvIcs *ics, const TgPolicy *policy, const TgEvDecl *decl);
+/* Returns: (transfer full). */
+gchar *tg_ev_ics_to_md(const TgEvIcs *ics, const TgPolicy *policy, const TgEvDecl *decl);
+
+/* ------------------------------------------------------------------ */
+/* The whole pack, handed to the writers */
+
+typedef struct {
+	const TgPolicy *policy;
+	const TgEvDecl *decl;
+	TgEvLogs *logs;
+	TgEvIxit *ixit;
+	TgEvIcs *ics;
+	GPtrArray *gaps;
+	TgEvFleet *fleet;
+	const TgEvidenceOptions *opts;
+	GDateTime *now;		/* time of the export (UTC) */
+	gchar *generated;	/* the same as RFC 3339 text */
+	gchar *since, *until;	/* window as text, or NULL */
+	gchar *release;		/* declared or derived release */
+	gboolean release_derived;
+} TgEvPack;
+
+/* Writes evidence-index.json and evidence-index.md from the spools. */
+gboolean tg_ev_index_write(const TgEvPack *pack, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Collects every gap of the pack: IXIT, ICS, logs, handoff, owners. */
+void tg_ev_gaps_collect(const TgEvPack *pack, GPtrArray *gaps);
+/* The writers of gaps.md, crosswalk.md, the OSCAL document and
+ * report.html. Returns: (transfer full). */
+gchar *tg_ev_gaps_to_md(const TgEvPack *pack);
+gchar *tg_ev_crosswalk_to_md(const TgEvPack *pack);
+JsonNode *tg_ev_oscal_build(const TgEvPack *pack);
+gchar *tg_ev_html_build(const TgEvPack *pack);
+
+/* The notice every output carries about verdicts. Returns: (transfer none). */
+const char *tg_ev_verdict_notice(gboolean self_assessment);
+
+/* ------------------------------------------------------------------ */
+/* Output helpers (evidence-out.c) */
+
+/* Writes @len bytes to @dir/@name atomically, mode 0644. */
+gboolean tg_ev_write(const char *dir, const char *name, const char *data, gsize len,
+		     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Writes @node as pretty JSON (two-space indent, trailing newline). */
+gboolean tg_ev_write_json(const char *dir, const char *name, JsonNode *node,
+			  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Appends @text as one Markdown table cell (no '|' or line breaks). */
+void tg_ev_md_cell(GString *out, const char *text);
+/* Appends @text escaped for HTML. */
+void tg_ev_html_text(GString *out, const char *text);
+/* Appends @text as a JSON string literal (with quotes). */
+void tg_ev_json_string(GString *out, const char *text);
+/* Writes MANIFEST.sha256 over every regular file in @dir but the manifest
+ * and its signature (names in byte order), then, with @sign_key, the raw
+ * 64-byte Ed25519 signature of the manifest as MANIFEST.sha256.sig. */
+gboolean tg_ev_write_manifest(const char *dir, const char *sign_key,
+			      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* One line of text: control characters become spaces, cut to @max bytes
+ * on a character boundary with "...". Returns: (transfer full). */
+gchar *tg_ev_one_line(const char *text, gsize max);
+/* "3d", "12h", "90m" or "45s" for @seconds. Returns: (transfer full). */
+gchar *tg_ev_duration_text(gint64 seconds);
+/* RFC 3339 UTC text with seconds ("2026-06-01T10:00:00Z").
+ * Returns: (transfer full). */
+gchar *tg_ev_time_text(GDateTime *when);
+
+/* A file written piece by piece to a temporary name, renamed at commit. */
+typedef struct {
+	FILE *f;
+	gchar *tmp;
+	gchar *path;
+} TgEvStream;
+
+gboolean tg_ev_stream_open(TgEvStream *s, const char *dir, const char *name,
+			   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Closes and renames; FALSE with @error when any write failed. */
+gboolean tg_ev_stream_commit(TgEvStream *s, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Closes and removes the temporary file; accepts an unopened stream. */
+void tg_ev_stream_clear(TgEvStream *s);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(TgEvStream, tg_ev_stream_clear)
+
+#define TG_EV_MANIFEST "MANIFEST.sha256"
+#define TG_EV_SIGNATURE "MANIFEST.sha256.sig"
+
+/* evidence-json.c: members of a record read back from a log; a member of
+ * the wrong type reads as absent. Returns: (transfer none). */
+const char *tg_ev_str_member(JsonObject *o, const char *name);
+JsonObject *tg_ev_obj_member(JsonObject *o, const char *name);
+JsonArray *tg_ev_arr_member(JsonObject *o, const char *name);
+gboolean tg_ev_int_member(JsonObject *o, const char *name, gint64 *ret);
+gboolean tg_ev_bool_member(JsonObject *o, const char *name, gboolean *ret);
+/* @s, or "-" when it is NULL or empty. Returns: (transfer none). */
+const char *tg_ev_or_dash(const char *s);
+
+G_END_DECLS

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The evidence export: turns the policy, the manufacturer's declarations
+ * (policy groups [product], [mechanism.ID], [component.ID], [procedure],
+ * [replacement], [ics.PROVISION], [owner.AREA], [evidence]) and one or more
+ * devices' audit logs into the assessment pack for ETSI EN 303 645 clause
+ * 5.3 / TS 103 701: ICS, IXIT, functional evidence index, gaps, OSCAL
+ * assessment results, a crosswalk to other regimes, an HTML report and a
+ * SHA-256 manifest (optionally signed with Ed25519).
+ *
+ * The export only reads the logs: it takes no lock and writes no record.
+ * It reports observations and declarations; it never assigns a TS 103 701
+ * verdict unless TgEvidenceOptions.self_assessment is set, and then every
+ * output labels the result as the supplier's self-assessment.
+ * docs/evidence.md describes every group, key and output. */
+#pragma once
+
+#include <glib.h>
+#include "tollgate/types.h"
+#include "tollgate/policy.h"
+
+G_BEGIN_DECLS
+
+#define TG_EVIDENCE_ERROR (tg_evidence_error_quark())
+TG_EXPORT GQuark tg_evidence_error_quark(void);
+
+typedef enum {
+	TG_EVIDENCE_ERROR_IO,		/* output or log directory cannot be used */
+	TG_EVIDENCE_ERROR_INPUT,	/* bad option (window, log directory) */
+	TG_EVIDENCE_ERROR_SIGN,		/* the manifest could not be signed */
+} TgEvidenceError;
+
+typedef struct {
+	const char *out_dir;		/* created if missing */
+	/* Log directories, one per device (NULL-terminated); NULL: the
+	 * policy's audit directory. See tg_evidence_expand_log_dirs(). */
+	const char *const *log_dirs;
+	GDateTime *since;		/* records before it are left out; NULL: all */
+	GDateTime *until;		/* records after it are left out; NULL: all */
+	GDateTime *now;			/* time of the export; NULL: system clock */
+	gboolean self_assessment;	/* add the supplier's own findings, labelled */
+	const char *sign_key;		/* Ed25519 private key PEM (mode 0600) or NULL */
+} TgEvidenceOptions;
+
+/* What an export found, for the caller's one-line report. */
+typedef struct {
+	guint devices;
+	guint64 records;		/* records inside the window, all devices */
+	guint gaps;			/* lines in gaps.md */
+	guint broken_chains;		/* devices whose hash chain did not verify */
+} TgEvidenceSummary;
+
+/* Parses the declaration groups of @policy (a copy of policy->extra)
+ * strictly, as `tollgate config check` does. Errors are TG_POLICY_ERROR
+ * naming file, group, key and value. */
+TG_EXPORT gboolean tg_evidence_check_policy(const TgPolicy *policy,
+					    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Expands @paths into device log directories: a directory holding audit
+ * files (audit.log, audit.log.N) is one device; a directory holding none
+ * but subdirectories stands for a fleet and is replaced by those
+ * subdirectories (byte order of their names).
+ * Returns: (transfer full): NULL-terminated paths, or NULL with @error. */
+TG_EXPORT gchar **tg_evidence_expand_log_dirs(const char *const *paths,
+					      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Writes the assessment pack into opts->out_dir. Reads every log once for
+ * its records (streaming, memory independent of their number) and once
+ * more to verify its hash chain; a broken chain is reported in the pack,
+ * not as an error. @ret_summary (optional) is written on success only.
+ * Returns FALSE with @error for bad declarations (TG_POLICY_ERROR), an
+ * unreadable log directory, an unusable output directory or a failed
+ * signature. */
+TG_EXPORT gboolean tg_evidence_export(const TgPolicy *policy, const TgEvidenceOptions *opts,
+				      TgEvidenceSummary *ret_summary,
+				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS
