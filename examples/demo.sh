@@ -27,6 +27,12 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# Signed .swu files (scripts/lib/swu.sh) and the RAUC device on files
+# (scripts/lib/rauc.sh), shared with the integration tests and benchmarks.
+# shellcheck source-path=SCRIPTDIR/.. source=scripts/lib/swu.sh
+. "$top/scripts/lib/swu.sh"
+# shellcheck source-path=SCRIPTDIR/.. source=scripts/lib/rauc.sh
+. "$top/scripts/lib/rauc.sh"
 WORK=$top/_build/demo-run
 BUILD=""
 DEPS=1
@@ -221,35 +227,21 @@ say "policy: examples/demo/tollgate.conf + drop-in etc/conf.d/10-demo-unit.conf 
 say "$(grep '^support end' "$LOGS/thermo-0001-status0.log")"
 
 # Signing key of the update server; SWUpdate checks every sw-description.
-mkdir -p "$WORK/pki" "$U1/swu" "$SWU_TMP"
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/pki/swu-key.pem" -out "$WORK/pki/swu-cert.pem" \
-  -days 30 -subj "/CN=TG-Thermostat update signer" -addext "keyUsage=digitalSignature" \
-  -addext "extendedKeyUsage=emailProtection" >/dev/null 2>&1
+mkdir -p "$U1/swu" "$SWU_TMP"
+swu_new_signer "$WORK/pki/swu-key.pem" "$WORK/pki/swu-cert.pem" "TG-Thermostat update signer" 30
 printf 'TG-Thermostat T1 rootfs 1.0.0\n' >"$TARGET"
-sed -e "s|/etc/swupdate/public.pem|$WORK/pki/swu-cert.pem|" \
-    -e "s|/usr/bin/tollgate swupdate-precheck|$TG --config $P1 swupdate-precheck|" \
-    "$top/examples/swupdate/swupdate.cfg" >"$U1/etc/swupdate.cfg"
+swu_write_config "$U1/etc/swupdate.cfg" "$WORK/pki/swu-cert.pem" "$TG --config $P1 swupdate-precheck"
 
 # make_swu NAME VERSION PROPERTIES: a signed .swu whose tollgate entry
 # carries PROPERTIES (libconfig); payload "TG-Thermostat T1 rootfs VERSION".
 make_swu() {
-  local name=$1 version=$2 props=$3 d=$U1/swu/$1
+  local name=$1 version=$2 props=$3 d=$U1/swu/$1 sha
   mkdir -p "$d"
   printf 'TG-Thermostat T1 rootfs %s\n' "$version" >"$d/rootfs.img"
-  cat >"$d/sw-description" <<DESC
-software = {
-  version = "$version";
-  description = "TG-Thermostat T1 firmware $version";
-  hardware-compatibility: [ "B2" ];
-  images: ( { filename = "rootfs.img"; type = "raw"; device = "$TARGET";
-              sha256 = "$(sha256sum "$d/rootfs.img" | cut -d' ' -f1)"; } );
-  scripts: ( { type = "tollgate"; version = "$version"; properties: { $props }; } );
-};
-DESC
-  openssl cms -sign -in "$d/sw-description" -out "$d/sw-description.sig" -signer "$WORK/pki/swu-cert.pem" \
-    -inkey "$WORK/pki/swu-key.pem" -outform DER -nosmimecap -binary
-  (cd "$d" && printf '%s\n' sw-description sw-description.sig rootfs.img | cpio -o -H crc 2>/dev/null) \
-    >"$U1/swu/$name.swu"
+  sha=$(swu_sha256 "$d/rootfs.img")
+  swu_build "$d" "$U1/swu/$name.swu" --sign "$WORK/pki/swu-cert.pem" "$WORK/pki/swu-key.pem" \
+    --version "$version" --description "TG-Thermostat T1 firmware $version" --hardware B2 \
+    --image rootfs.img --device "$TARGET" --sha256 "$sha" --tollgate "$props"
 }
 
 # The daemon waits for updates; tollgate swupdate-listen records failed
@@ -409,61 +401,15 @@ if [ -n "$RAUC_SKIP" ]; then
 else
   step "unit thermo-0002: TG-Thermostat T1 at 1.0.0 in slot A, updated by $(rauc --version) (as root: RAUC mounts bundles)"
   unit_setup "$U2" thermo-0002 "" "[mechanism]" "default = rauc-ab"
-  mkdir -p "$U2/mnt" "$U2/boot" "$U2/content" "$WORK/pki/rauc"
-  (
-    cd "$WORK/pki/rauc"
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 30 \
-      -subj "/CN=TG-Thermostat RAUC CA" -addext "basicConstraints=critical,CA:TRUE" \
-      -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-    openssl req -newkey rsa:2048 -nodes -keyout signer.key -out signer.csr \
-      -subj "/CN=TG-Thermostat RAUC signer" 2>/dev/null
-    printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n' >ext.cnf
-    openssl x509 -req -in signer.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out signer.pem \
-      -days 30 -extfile ext.cnf 2>/dev/null
-  )
-  truncate -s 4M "$U2/slotA.img" "$U2/slotB.img"
-  cat >"$U2/boot.sh" <<EOF
-#!/bin/sh
-# RAUC custom bootloader backend of the demo: the boot state lives in files.
-case "\$1" in
-  get-primary) cat "$U2/boot/primary" 2>/dev/null || echo A ;;
-  set-primary) echo "\$2" >"$U2/boot/primary" ;;
-  get-state) cat "$U2/boot/state.\$2" 2>/dev/null || echo good ;;
-  set-state) echo "\$3" >"$U2/boot/state.\$2" ;;
-  *) exit 1 ;;
-esac
-EOF
-  chmod +x "$U2/boot.sh"
-  cat >"$U2/system.conf" <<EOF
-[system]
-compatible=tg-thermostat-t1
-bootloader=custom
-mountprefix=$U2/mnt
-statusfile=$U2/status.raucs
-
-[keyring]
-path=$WORK/pki/rauc/ca.pem
-
-[handlers]
-pre-install=$BUILD/handlers/rauc/tollgate-rauc-pre-install
-post-install=$BUILD/handlers/rauc/tollgate-rauc-post-install
-bootloader-custom-backend=$U2/boot.sh
-
-[slot.rootfs.0]
-device=$U2/slotA.img
-type=raw
-bootname=A
-
-[slot.rootfs.1]
-device=$U2/slotB.img
-type=raw
-bootname=B
-EOF
+  rauc_new_pki "$WORK/pki/rauc" "TG-Thermostat RAUC CA" "TG-Thermostat RAUC signer" 30
+  rauc_new_device "$U2" tg-thermostat-t1 "$WORK/pki/rauc/ca.pem" 4M \
+    --pre-install "$BUILD/handlers/rauc/tollgate-rauc-pre-install" \
+    --post-install "$BUILD/handlers/rauc/tollgate-rauc-post-install"
+  mkdir -p "$U2/content"
   say "system.conf: pre-install and post-install handlers of tollgate, slots A and B on files"
 
   # A private D-Bus bus for rauc service, rauc install and rauc-listen.
-  DBUS_PID=$(dbus-daemon --config-file=/usr/share/dbus-1/session.conf \
-    --address="unix:path=$U2/bus.sock" --fork --print-pid)
+  DBUS_PID=$(rauc_start_bus "$U2/bus.sock")
   PIDS+=("$DBUS_PID")
   export DBUS_SESSION_BUS_ADDRESS="unix:path=$U2/bus.sock" DBUS_STARTER_BUS_TYPE=session
   RAUC_PID=""
@@ -488,11 +434,9 @@ EOF
     local name=$1 version=$2 d=$U2/content/$1; shift 2
     mkdir -p "$d"
     { printf 'TG-Thermostat T1 rootfs %s\n' "$version"; head -c 65536 /dev/urandom; } >"$d/rootfs.img"
-    printf '[update]\ncompatible=tg-thermostat-t1\nversion=%s\nbuild=demo-%s\n\n[image.rootfs]\nfilename=rootfs.img\n' \
-      "$version" "$name" >"$d/manifest.raucm"
+    rauc_write_manifest "$d/manifest.raucm" tg-thermostat-t1 "$version" "demo-$name"
     { printf '[tollgate]\n'; printf '%s\n' "$@"; } >"$d/tollgate.conf"
-    "$top/examples/rauc/build-bundle.sh" --cert "$WORK/pki/rauc/signer.pem" --key "$WORK/pki/rauc/signer.key" \
-      --keyring "$WORK/pki/rauc/ca.pem" "$d" "$U2/$name.raucb" >>"$LOGS/bundles.log" 2>&1 ||
+    rauc_build_bundle "$WORK/pki/rauc" "$d" "$U2/$name.raucb" >>"$LOGS/bundles.log" 2>&1 ||
       { tail "$LOGS/bundles.log"; die "building bundle $name failed"; }
   }
   # rauc_step TITLE NAME VERSION EXPECTED: rauc install, judged by the slots and the audit log.

@@ -30,6 +30,11 @@ set -euo pipefail
 shopt -s inherit_errexit
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
+# Signed .swu files and RAUC systems on files: the demo's and the tests' code.
+# shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/swu.sh
+. "$src/scripts/lib/swu.sh"
+# shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/rauc.sh
+. "$src/scripts/lib/rauc.sh"
 bench=$src/tests/bench
 build=${TG_BENCH_BUILD:-$src/_build/bench}
 output=${TG_BENCH_OUTPUT:-$src/BENCHMARKS.md}
@@ -335,46 +340,27 @@ gate_tmpfs() {
 
 # ---- SWUpdate: keys, .swu files, runs ------------------------------------------
 
-swu_keys() {
-	local k=$1
-	mkdir -p "$k"
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$k/key.pem" -out "$k/cert.pem" -days 2 \
-		-subj "/CN=tollgate bench signer" -addext "keyUsage=digitalSignature" \
-		-addext "extendedKeyUsage=emailProtection" 2>/dev/null
-}
-
-# make_swu DIR NAME VERSION TARGET PAYLOAD signed|unsigned tollgate|plain
+# make_swu DIR NAME VERSION TARGET PAYLOAD signed|unsigned tollgate|plain:
+# DIR/NAME.swu installing PAYLOAD (linked, not copied) to TARGET; signed by
+# DIR/keys (swu_new_signer) with sha256 and hardware 1.0, or not; with a
+# tollgate entry for a disruptive security update, or without one.
 make_swu() {
 	local dir=$1 name=$2 version=$3 target=$4 payload=$5 sign=$6 kind=$7
-	local d=$dir/$name sha="" hw="" entry="" files="sw-description"
+	local d=$dir/$name signing=() opts=() sha
 	mkdir -p "$d"
 	ln -sf "$payload" "$d/payload.bin"
 	if [ "$sign" = signed ]; then
-		sha="sha256 = \"$(sha256sum <"$payload" | cut -d' ' -f1)\";"
-		hw='hardware-compatibility: [ "1.0" ];'
+		sha=$(swu_sha256 "$payload")
+		signing=(--sign "$dir/keys/cert.pem" "$dir/keys/key.pem")
+		opts+=(--sha256 "$sha" --hardware 1.0)
 	fi
 	if [ "$kind" = tollgate ]; then
-		entry="scripts: ( { type = \"tollgate\"; version = \"$version\"; properties: {
-			class = \"security\"; advisories = [ \"CVE-2026-1111\" ]; severity = \"high\";
-			risk = \"An attacker on the local network could run code.\"; reboot = \"true\";
-			downtime = \"90s\"; support-end = \"2031-12-31\"; component = \"rootfs\"; }; } );"
+		opts+=(--tollgate 'class = "security"; advisories = [ "CVE-2026-1111" ]; severity = "high";
+			risk = "An attacker on the local network could run code."; reboot = "true";
+			downtime = "90s"; support-end = "2031-12-31"; component = "rootfs";')
 	fi
-	cat >"$d/sw-description" <<DESC
-software = {
-	version = "$version";
-	description = "tollgate benchmark update";
-	$hw
-	images: ( { filename = "payload.bin"; type = "raw"; device = "$target"; $sha } );
-	$entry
-};
-DESC
-	if [ "$sign" = signed ]; then
-		openssl cms -sign -in "$d/sw-description" -out "$d/sw-description.sig" \
-			-signer "$dir/keys/cert.pem" -inkey "$dir/keys/key.pem" -outform DER -nosmimecap -binary
-		files="$files sw-description.sig"
-	fi
-	# shellcheck disable=SC2086
-	(cd "$d" && printf '%s\n' $files payload.bin | cpio -o -L -H crc 2>/dev/null) >"$dir/$name.swu"
+	swu_build "$d" "$dir/$name.swu" "${signing[@]}" --version "$version" \
+		--description "tollgate benchmark update" --image payload.bin --device "$target" "${opts[@]}"
 }
 
 # swu_run LOG COMMAND...: one standalone install (-i is part of COMMAND);
@@ -420,16 +406,14 @@ bench_install() {
 	device_setup "$d"
 	printf '[rollback]\nreinstall = allow\n' >"$d/etc/conf.d/60-reinstall.conf"
 	chmod 644 "$d/etc/conf.d/60-reinstall.conf"
-	swu_keys "$d/keys"
+	swu_new_signer "$d/keys/key.pem" "$d/keys/cert.pem" "tollgate bench signer" 2
 	head -c "$((image_mb * 1024 * 1024))" /dev/urandom >"$d/image.bin"
 	: >"$d/target.img"
 	make_swu "$d" with 2.4.1 "$d/target.img" "$d/image.bin" signed tollgate
 	make_swu "$d" without 2.4.1 "$d/target.img" "$d/image.bin" signed plain
 	local cfg
 	for cfg in with without; do
-		sed -e "s|/etc/swupdate/public.pem|$d/keys/cert.pem|" \
-		    -e "s|/usr/bin/tollgate swupdate-precheck|$TG --config $d/etc/tollgate.conf swupdate-precheck|" \
-		    "$src/examples/swupdate/swupdate.cfg" >"$d/$cfg.cfg"
+		swu_write_config "$d/$cfg.cfg" "$d/keys/cert.pem" "$TG --config $d/etc/tollgate.conf swupdate-precheck"
 	done
 	sed -i '/preupdatecmd/d' "$d/without.cfg"
 	SWU_TMP=$d/tmp
@@ -559,32 +543,10 @@ rauc_missing() {
 # rauc_system DIR HANDLERS(0|1): a RAUC 1.8 system on files under DIR with
 # its own D-Bus daemon and `rauc service`; HANDLERS 1: tollgate's handlers.
 rauc_system() {
-	local r=$1 handlers=$2 pid
-	mkdir -p "$r/mnt" "$r/boot"
-	truncate -s "$((image_mb + 16))M" "$r/slotA.img" "$r/slotB.img"
-	cat >"$r/boot.sh" <<EOF
-#!/bin/sh
-case "\$1" in
-  get-primary) cat "$r/boot/primary" 2>/dev/null || echo A ;;
-  set-primary) echo "\$2" >"$r/boot/primary" ;;
-  get-state) cat "$r/boot/state.\$2" 2>/dev/null || echo good ;;
-  set-state) echo "\$3" >"$r/boot/state.\$2" ;;
-  *) exit 1 ;;
-esac
-EOF
-	chmod +x "$r/boot.sh"
-	{
-		printf '[system]\ncompatible=acme-homehub-2\nbootloader=custom\nmountprefix=%s\n' "$r/mnt"
-		printf 'statusfile=%s\n\n[keyring]\npath=%s\n\n[handlers]\n' "$r/status.raucs" "$work/rauc/pki/ca.pem"
-		if [ "$handlers" = 1 ]; then
-			printf 'pre-install=%s\npost-install=%s\n' "$PRE" "$POST"
-		fi
-		printf 'bootloader-custom-backend=%s\n\n' "$r/boot.sh"
-		printf '[slot.rootfs.0]\ndevice=%s\ntype=raw\nbootname=A\n\n' "$r/slotA.img"
-		printf '[slot.rootfs.1]\ndevice=%s\ntype=raw\nbootname=B\n' "$r/slotB.img"
-	} >"$r/system.conf"
-	pid=$(dbus-daemon --config-file=/usr/share/dbus-1/session.conf \
-		--address="unix:path=$r/bus.sock" --fork --print-pid)
+	local r=$1 handlers=() pid
+	[ "$2" = 1 ] && handlers=(--pre-install "$PRE" --post-install "$POST")
+	rauc_new_device "$r" acme-homehub-2 "$work/rauc/pki/ca.pem" "$((image_mb + 16))M" "${handlers[@]}"
+	pid=$(rauc_start_bus "$r/bus.sock")
 	PIDS+=("$pid")
 	DBUS_SESSION_BUS_ADDRESS="unix:path=$r/bus.sock" DBUS_STARTER_BUS_TYPE=session \
 		TOLLGATE_CONFIG=$work/rauc/dev/etc/tollgate.conf \
@@ -603,22 +565,6 @@ rauc_client() {
 	local r=$1
 	shift
 	DBUS_SESSION_BUS_ADDRESS="unix:path=$r/bus.sock" DBUS_STARTER_BUS_TYPE=session rauc "$@"
-}
-
-rauc_pki() {
-	local p=$1
-	mkdir -p "$p"
-	(
-		cd "$p"
-		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 \
-			-subj "/CN=tollgate bench CA" -addext "basicConstraints=critical,CA:TRUE" \
-			-addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-		openssl req -newkey rsa:2048 -nodes -keyout signer.key -out signer.csr \
-			-subj "/CN=tollgate bench signer" 2>/dev/null
-		printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n' >ext.cnf
-		openssl x509 -req -in signer.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out signer.pem \
-			-days 2 -extfile ext.cnf 2>/dev/null
-	)
 }
 
 # rauc_install SYSTEM_DIR LOG: one `rauc install`; prints microseconds.
@@ -662,13 +608,11 @@ bench_rauc() {
 	device_setup "$r/dev"
 	printf '[rollback]\nreinstall = allow\n' >"$r/dev/etc/conf.d/60-reinstall.conf"
 	chmod 644 "$r/dev/etc/conf.d/60-reinstall.conf"
-	rauc_pki "$r/pki"
+	rauc_new_pki "$r/pki" "tollgate bench CA" "tollgate bench signer" 2
 	head -c "$((image_mb * 1024 * 1024))" /dev/urandom >"$r/content/rootfs.img"
-	printf '[update]\ncompatible=acme-homehub-2\nversion=2.4.1\nbuild=bench\n\n[image.rootfs]\nfilename=rootfs.img\n' \
-		>"$r/content/manifest.raucm"
+	rauc_write_manifest "$r/content/manifest.raucm" acme-homehub-2 2.4.1 bench
 	cp "$src/examples/rauc/bundle/tollgate.conf" "$r/content/"
-	"$src/examples/rauc/build-bundle.sh" --cert "$r/pki/signer.pem" --key "$r/pki/signer.key" \
-		--keyring "$r/pki/ca.pem" "$r/content" "$r/bundle.raucb" >/dev/null
+	rauc_build_bundle "$r/pki" "$r/content" "$r/bundle.raucb" >/dev/null
 	rauc_system "$r/with" 1
 	rauc_system "$r/without" 0
 	local with=() without=() i

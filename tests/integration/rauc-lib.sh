@@ -5,6 +5,8 @@
 # handlers and `tollgate rauc-listen`. Call rauc_require (skips with exit 77
 # without root, loop devices or squashfs), rauc_setup_device, then
 # rauc_start_services; the helpers below then build, install and check.
+# The PKI, the device on files, the bus, manifests and bundles come from
+# scripts/lib/rauc.sh, which the demo and the benchmarks use too.
 
 skip() { echo "SKIP: $*"; exit 77; }
 
@@ -25,10 +27,12 @@ rauc_require() {
   grep -qw squashfs /proc/filesystems || skip "the kernel cannot mount squashfs (not in /proc/filesystems)"
 }
 
+# shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/rauc.sh
+. "$TG_SOURCE_DIR/scripts/lib/rauc.sh"
 PRE=$TG_BUILD_DIR/handlers/rauc/tollgate-rauc-pre-install
 POST=$TG_BUILD_DIR/handlers/rauc/tollgate-rauc-post-install
+# shellcheck disable=SC2034 # used by the tests that source this file
 COMMIT=$TG_SOURCE_DIR/handlers/rauc/tollgate-rauc-commit.sh
-EX=$TG_SOURCE_DIR/examples/rauc
 P=$W/etc/tollgate.conf
 LOG=$W/state/log/audit.log
 
@@ -60,65 +64,19 @@ wait_until() {  # wait_until COMMAND...: up to 10 s
 }
 
 # ---- PKI, slots, bootloader, system.conf, policy ------------------------
+# (scripts/lib/rauc.sh makes the PKI and the device; the vendor step and the
+# policy are this suite's own)
 rauc_setup_device() {
-  mkdir -p "$W/pki" "$W/mnt" "$W/boot"
-  (
-    cd "$W/pki"
-    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 \
-      -subj "/CN=tollgate test CA" -addext "basicConstraints=critical,CA:TRUE" \
-      -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
-    openssl req -newkey rsa:2048 -nodes -keyout signer.key -out signer.csr \
-      -subj "/CN=tollgate test signer" 2>/dev/null
-    printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n' >ext.cnf
-    openssl x509 -req -in signer.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out signer.pem \
-      -days 3650 -extfile ext.cnf 2>/dev/null
-  )
-  truncate -s 4M "$W/slotA.img" "$W/slotB.img"
-
-  cat >"$W/boot.sh" <<EOF
-#!/bin/sh
-# Custom bootloader backend over files in $W/boot.
-case "\$1" in
-  get-primary) cat "$W/boot/primary" 2>/dev/null || echo A ;;
-  set-primary) echo "\$2" >"$W/boot/primary" ;;
-  get-state) cat "$W/boot/state.\$2" 2>/dev/null || echo good ;;
-  set-state) echo "\$3" >"$W/boot/state.\$2" ;;
-  *) exit 1 ;;
-esac
-EOF
+  rauc_new_pki "$W/pki" "tollgate test CA" "tollgate test signer" 3650
+  rauc_new_device "$W" tg-test "$W/pki/ca.pem" 4M \
+    --pre-install "$PRE" --post-install "$W/post-install.sh"
   # A vendor post-install step after tollgate's handler; fails on demand.
   cat >"$W/post-install.sh" <<EOF
 #!/bin/sh
 "$POST" "\$@"
 if [ -e "$W/fail-post-install" ]; then echo "vendor post-install step failed"; exit 1; fi
 EOF
-  chmod +x "$W/boot.sh" "$W/post-install.sh"
-
-  cat >"$W/system.conf" <<EOF
-[system]
-compatible=tg-test
-bootloader=custom
-mountprefix=$W/mnt
-statusfile=$W/status.raucs
-
-[keyring]
-path=$W/pki/ca.pem
-
-[handlers]
-pre-install=$PRE
-post-install=$W/post-install.sh
-bootloader-custom-backend=$W/boot.sh
-
-[slot.rootfs.0]
-device=$W/slotA.img
-type=raw
-bootname=A
-
-[slot.rootfs.1]
-device=$W/slotB.img
-type=raw
-bootname=B
-EOF
+  chmod +x "$W/post-install.sh"
 
   write_policy "$P" "" "[sink.admin]" "type=file" "directory=$W/notices" \
     "notices=update-refused,update-deferred"
@@ -144,8 +102,7 @@ start_listener() {  # rauc-listen in the background, logging to $W/listen.log
 }
 
 rauc_start_services() {
-  DBUS_PID=$(dbus-daemon --config-file=/usr/share/dbus-1/session.conf \
-    --address="unix:path=$W/bus.sock" --fork --print-pid)
+  DBUS_PID=$(rauc_start_bus "$W/bus.sock")
   export DBUS_SESSION_BUS_ADDRESS="unix:path=$W/bus.sock" DBUS_STARTER_BUS_TYPE=session
   start_rauc A
   start_listener
@@ -167,18 +124,13 @@ bundle() {
   local d=$W/content/$name
   mkdir -p "$d"
   head -c 65536 /dev/urandom >"$d/rootfs.img"
-  {
-    printf '[update]\ncompatible=%s\nversion=%s\nbuild=test-%s\n' "$compat" "$version" "$name"
-    if [ ${#meta[@]} -gt 0 ]; then printf '\n[meta.tollgate]\n'; printf '%s\n' "${meta[@]}"; fi
-    printf '\n[image.rootfs]\nfilename=rootfs.img\n'
-  } >"$d/manifest.raucm"
+  rauc_write_manifest "$d/manifest.raucm" "$compat" "$version" "test-$name" "${meta[@]}"
   if [ ${#side[@]} -gt 0 ]; then
     { printf '[tollgate]\n'; printf '%s\n' "${side[@]}"; } >"$d/tollgate.conf"
   fi
   local hand=()
   [ "$mode" = hand ] && hand=(--hand)
-  "$EX/build-bundle.sh" "${hand[@]}" --cert "$W/pki/signer.pem" --key "$W/pki/signer.key" \
-    --keyring "$W/pki/ca.pem" "$d" "$W/$name.raucb" >/dev/null
+  rauc_build_bundle "$W/pki" "$d" "$W/$name.raucb" "${hand[@]}" >/dev/null
 }
 digest_of() { sha256sum <"$W/content/$1/rootfs.img" | cut -d' ' -f1; }
 slots() { cat "$W/slotA.img" "$W/slotB.img" | sha256sum | cut -d' ' -f1; }

@@ -5,7 +5,11 @@
 # tollgate CLI, swupdate-client and swupdate-progress. Outcomes are read from
 # SWUpdate's daemon log ("SWUPDATE successful" / "Installation failed"), the
 # target file and the audit log, never from SWUpdate's exit code alone (the
-# 2022.12 client's exit code is racy).
+# 2022.12 client's exit code is racy). The .swu files and the signing key
+# come from scripts/lib/swu.sh, which the demo and the benchmarks use too.
+
+# shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/swu.sh
+. "$TG_SOURCE_DIR/scripts/lib/swu.sh"
 
 SWU_TMP=$W/tmp           # SWUpdate's TMPDIR: sockets, extracted files
 SWU_TARGET=$W/target     # the "device" a raw image is written to
@@ -55,12 +59,8 @@ swu_policy() {
   printf 'payload 1.0.0\n' >"$SWU_TARGET"
 }
 
-swu_keys() {
-  mkdir -p "$W/keys"
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$SWU_KEY" -out "$SWU_CERT" -days 2 \
-    -subj "/CN=tollgate test signer" -addext "keyUsage=digitalSignature" \
-    -addext "extendedKeyUsage=emailProtection" 2>/dev/null
-}
+# swu_keys: the test's signing key and certificate (SWU_KEY, SWU_CERT).
+swu_keys() { swu_new_signer "$SWU_KEY" "$SWU_CERT" "tollgate test signer" 2; }
 
 # make_swu NAME VERSION PROPS [FLAG...]
 #   PROPS: body of the tollgate entry's properties (libconfig), or "-" for an
@@ -72,42 +72,26 @@ swu_keys() {
 # Writes $W/swu/NAME.swu (payload "payload VERSION") and $W/swu/NAME.desc.
 make_swu() {
   local name=$1 version=$2 props=$3; shift 3
-  local d=$W/swu/$name signed=0 direct="" corrupt=0 sha="" hw="" entry="" utype=""
+  local d=$W/swu/$name signed=0 corrupt=0 sign=() opts=() sha f
   for f in "$@"; do
     case $f in
       signed) signed=1 ;;
-      direct) direct='installed-directly = true;' ;;
+      direct) opts+=(--installed-directly) ;;
       corrupt) corrupt=1 ;;
-      type=*) utype="update-type = \"${f#type=}\";" ;;
+      type=*) opts+=(--update-type "${f#type=}") ;;
     esac
   done
   mkdir -p "$d"
   printf 'payload %s\n' "$version" >"$d/payload.bin"
   if [ $signed = 1 ]; then
-    sha="sha256 = \"$(sha256sum "$d/payload.bin" | cut -d' ' -f1)\";"
-    hw='hardware-compatibility: [ "1.0" ];'
+    sha=$(swu_sha256 "$d/payload.bin")
+    sign=(--sign "$SWU_CERT" "$SWU_KEY")
+    opts+=(--sha256 "$sha" --hardware 1.0)
   fi
   [ $corrupt = 1 ] && printf 'payload X.X.X\n' >"$d/payload.bin"
-  if [ "$props" != "-" ]; then
-    entry="scripts: ( { type = \"tollgate\"; version = \"$version\"; properties: { $props }; } );"
-  fi
-  cat >"$d/sw-description" <<DESC
-software = {
-  version = "$version";
-  description = "tollgate test update $name";
-  $utype
-  $hw
-  images: ( { filename = "payload.bin"; type = "raw"; device = "$SWU_TARGET"; $sha $direct } );
-  $entry
-};
-DESC
-  local files="sw-description"
-  if [ $signed = 1 ]; then
-    openssl cms -sign -in "$d/sw-description" -out "$d/sw-description.sig" -signer "$SWU_CERT" \
-      -inkey "$SWU_KEY" -outform DER -nosmimecap -binary
-    files="$files sw-description.sig"
-  fi
-  (cd "$d" && printf '%s\n' $files payload.bin | cpio -o -H crc 2>/dev/null) >"$W/swu/$name.swu"
+  [ "$props" = "-" ] || opts+=(--tollgate "$props")
+  swu_build "$d" "$W/swu/$name.swu" "${sign[@]}" --version "$version" \
+    --description "tollgate test update $name" --image payload.bin --device "$SWU_TARGET" "${opts[@]}"
   cp "$d/sw-description" "$W/swu/$name.desc"
 }
 

@@ -307,11 +307,9 @@ printf 'class=security\nSECRET-LINE-4711\n' >"$W/device-secret"
 d=$W/content/linked
 mkdir -p "$d"
 head -c 65536 /dev/urandom >"$d/rootfs.img"
-printf '[update]\ncompatible=tg-test\nversion=1.1.71\nbuild=test-linked\n\n[image.rootfs]\nfilename=rootfs.img\n' \
-  >"$d/manifest.raucm"
+rauc_write_manifest "$d/manifest.raucm" tg-test 1.1.71 test-linked
 ln -s ../../device-secret "$d/tollgate.conf"
-if ! "$EX/build-bundle.sh" --cert "$W/pki/signer.pem" --key "$W/pki/signer.key" \
-     --keyring "$W/pki/ca.pem" "$d" "$W/linked.raucb" >"$W/bb.out" 2>&1; then
+if ! rauc_build_bundle "$W/pki" "$d" "$W/linked.raucb" >"$W/bb.out" 2>&1; then
   # RAUC 1.13+ refuses symlinks as bundle contents (absolute ones at least).
   grep -qi 'symlink' "$W/bb.out" && ok "$(rauc --version) refuses to build a bundle with a symlinked sidecar" ||
     { not_ok "building the symlinked bundle failed otherwise"; sed 's/^/  | /' "$W/bb.out"; }

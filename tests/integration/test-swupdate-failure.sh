@@ -14,9 +14,7 @@ export LUA_CPATH="$TG_BUILD_DIR/handlers/swupdate/?.so;;"
 
 swu_keys
 swu_policy
-sed -e "s|/etc/swupdate/public.pem|$SWU_CERT|" \
-    -e "s|/usr/bin/tollgate swupdate-precheck|$TG --config $POLICY swupdate-precheck|" \
-    "$TG_SOURCE_DIR/examples/swupdate/swupdate.cfg" >"$W/swupdate.cfg"
+swu_write_config "$W/swupdate.cfg" "$SWU_CERT" "$TG --config $POLICY swupdate-precheck"
 start_daemon swupdate -f "$W/swupdate.cfg" -H board:1.0
 TMPDIR=$SWU_TMP "$TG" --config "$POLICY" swupdate-listen >"$W/listen.out" 2>&1 &
 SWU_PIDS+=($!)

@@ -8,6 +8,8 @@
 # normal exit status, no memcheck error and no definite leak.
 # Skipped (77) when valgrind is missing or the build uses sanitizers.
 . "$(dirname "$0")/lib.sh"
+# shellcheck source-path=SCRIPTDIR/../.. source=scripts/lib/rauc.sh
+. "$TG_SOURCE_DIR/scripts/lib/rauc.sh"   # rauc_write_manifest
 
 command -v valgrind >/dev/null ||
   { echo "SKIP: valgrind is missing (scripts/install-deps.sh test installs it)"; exit 77; }
@@ -76,18 +78,7 @@ ls "$W"/notices/*.json >/dev/null 2>&1 && ok "notices reached the spool" || not_
 # ---- the RAUC handlers in a fake RAUC environment ---------------------------
 B=$W/bundle
 mkdir -p "$B"
-cat >"$B/manifest.raucm" <<EOF
-[update]
-compatible=tg-test
-version=1.2.1
-build=vg-1
-
-[meta.tollgate]
-class=security
-
-[image.rootfs]
-filename=rootfs.img
-EOF
+rauc_write_manifest "$B/manifest.raucm" tg-test 1.2.1 vg-1 class=security
 cat >"$B/tollgate.conf" <<EOF
 [tollgate]
 class=security
