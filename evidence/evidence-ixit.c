@@ -326,7 +326,7 @@ static void build_components(TgEvIxit *x, const TgEvDecl *d)
 
 /* Returns: (transfer full). */
 static TgEvEntry *mechanism_entry(const TgPolicy *p, const TgEvDecl *d, const TgEvLogs *logs,
-				  const TgEvMechanism *m)
+				  const TgEvMechanism *m, const TgEvidenceUpdater *const *updaters)
 {
 	static const char *const deliveries[] = { NULL, "network", "physical", "network and physical" };
 	TgEvEntry *e = entry_new(m->id);
@@ -342,7 +342,7 @@ static TgEvEntry *mechanism_entry(const TgPolicy *p, const TgEvDecl *d, const Tg
 		f[i] = add_field(e->fields, tg_ev_mech_fields()[i].ixit, m->fields[i], src, hint);
 	}
 	set_derived(f[TG_MF_SECURITY], rollback_text(p), "[rollback], [versions] scheme");
-	set_derived(f[TG_MF_CRYPTO], tg_ev_updater_crypto(m, &problem), m->updater_config);
+	set_derived(f[TG_MF_CRYPTO], tg_ev_updater_crypto(m, updaters, &problem), m->updater_config);
 	if (problem && !f[TG_MF_CRYPTO]->declared) {
 		g_free(f[TG_MF_CRYPTO]->missing);
 		f[TG_MF_CRYPTO]->missing = g_strdup_printf("%s; or set cryptographic-details in %s",
@@ -456,7 +456,8 @@ static void build_decisions(TgEvIxit *x, const TgPolicy *p, const TgEvLogs *logs
 		g_strdup_printf("user.approved (%" G_GUINT64_FORMAT " records)", approvals)));
 }
 
-TgEvIxit *tg_ev_ixit_build(const TgPolicy *policy, const TgEvDecl *decl, const TgEvLogs *logs)
+TgEvIxit *tg_ev_ixit_build(const TgPolicy *policy, const TgEvDecl *decl, const TgEvLogs *logs,
+			   const TgEvidenceUpdater *const *updaters)
 {
 	TgEvIxit *x = g_new0(TgEvIxit, 1);
 
@@ -470,8 +471,9 @@ TgEvIxit *tg_ev_ixit_build(const TgPolicy *policy, const TgEvDecl *decl, const T
 	build_user_info(x, policy, decl);
 	build_components(x, decl);
 	for (guint i = 0; i < decl->mechanisms->len; i++)
-		g_ptr_array_add(x->mechanisms, mechanism_entry(policy, decl, logs,
-							       g_ptr_array_index(decl->mechanisms, i)));
+		g_ptr_array_add(x->mechanisms,
+				mechanism_entry(policy, decl, logs,
+						g_ptr_array_index(decl->mechanisms, i), updaters));
 	build_procedure(x, decl);
 	build_replacement(x, decl);
 	build_decisions(x, policy, logs);
@@ -479,71 +481,16 @@ TgEvIxit *tg_ev_ixit_build(const TgPolicy *policy, const TgEvDecl *decl, const T
 }
 
 /* ------------------------------------------------------------------ */
-/* The updater's configuration */
+/* The updater's configuration, read by the updater's adapter */
 
-/* Returns: (transfer full). */
-static gchar *rauc_crypto(const char *path, gchar **ret_problem)
-{
-	g_autoptr(GKeyFile) kf = g_key_file_new();
-	g_autoptr(GError) err = NULL;
-	g_autofree gchar *keyring = NULL;
-	g_autofree gchar *crl = NULL;
-
-	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &err)) {
-		*ret_problem = g_strdup_printf("the RAUC configuration %s cannot be read (%s)", path,
-					       err->message);
-		return NULL;
-	}
-	keyring = g_key_file_get_value(kf, "keyring", "path", NULL);
-	if (!keyring)
-		keyring = g_key_file_get_value(kf, "keyring", "directory", NULL);
-	if (!keyring) {
-		*ret_problem = g_strdup_printf("%s has no [keyring] path or directory", path);
-		return NULL;
-	}
-	crl = g_key_file_get_value(kf, "keyring", "check-crl", NULL);
-	return g_strdup_printf("RAUC verifies the CMS signature (X.509) of every bundle against "
-			       "the keyring %s before the install starts and before tollgate's "
-			       "pre-install handler runs ([keyring] in %s%s)", g_strstrip(keyring),
-			       path, crl && g_str_equal(g_strstrip(crl), "true")
-				     ? "; revocation lists are checked" : "");
-}
-
-/* Returns: (transfer full). */
-static gchar *swupdate_crypto(const char *path, gchar **ret_problem)
-{
-	g_autoptr(GRegex) re = g_regex_new("^\\s*public-key-file\\s*=\\s*\"([^\"]+)\"",
-					   G_REGEX_MULTILINE, 0, NULL);
-	g_autoptr(GMatchInfo) match = NULL;
-	g_autoptr(GError) err = NULL;
-	g_autofree gchar *text = NULL;
-	g_autofree gchar *key = NULL;
-
-	if (!g_file_get_contents(path, &text, NULL, &err)) {
-		*ret_problem = g_strdup_printf("the SWUpdate configuration %s cannot be read (%s)",
-					       path, err->message);
-		return NULL;
-	}
-	if (!g_regex_match(re, text, 0, &match)) {
-		*ret_problem = g_strdup_printf("%s sets no public-key-file, so SWUpdate checks no "
-					       "signature with it", path);
-		return NULL;
-	}
-	key = g_match_info_fetch(match, 1);
-	return g_strdup_printf("SWUpdate verifies the signature of sw-description with the "
-			       "public key %s and the SHA-256 of every image it lists before "
-			       "writing, and runs tollgate's gate only after that "
-			       "(public-key-file in %s)", key, path);
-}
-
-gchar *tg_ev_updater_crypto(const TgEvMechanism *mech, gchar **ret_problem)
+gchar *tg_ev_updater_crypto(const TgEvMechanism *mech, const TgEvidenceUpdater *const *updaters,
+			    gchar **ret_problem)
 {
 	if (!mech->updater_config || !mech->updater)
 		return NULL;
-	if (g_str_equal(mech->updater, "rauc"))
-		return rauc_crypto(mech->updater_config, ret_problem);
-	if (g_str_equal(mech->updater, "swupdate"))
-		return swupdate_crypto(mech->updater_config, ret_problem);
+	for (; updaters && *updaters; updaters++)
+		if (g_str_equal((*updaters)->updater, mech->updater))
+			return (*updaters)->signature_text(mech->updater_config, ret_problem);
 	return NULL;
 }
 

@@ -419,7 +419,8 @@ typedef struct {
 } TgEvIxit;
 
 /* @logs may be NULL. Returns: (transfer full). */
-TgEvIxit *tg_ev_ixit_build(const TgPolicy *policy, const TgEvDecl *decl, const TgEvLogs *logs);
+TgEvIxit *tg_ev_ixit_build(const TgPolicy *policy, const TgEvDecl *decl, const TgEvLogs *logs,
+			   const TgEvidenceUpdater *const *updaters);
 void tg_ev_ixit_free(TgEvIxit *ixit);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgEvIxit, tg_ev_ixit_free)
 gboolean tg_ev_field_filled(const TgEvField *f);
@@ -443,7 +444,8 @@ gchar *tg_ev_sinks_text(const TgPolicy *policy, const char *type);
 /* Derives what the updater's configuration says about signature checks.
  * Returns: (transfer full): one sentence, or NULL with @ret_problem set
  * (transfer full) when the file cannot be used. */
-gchar *tg_ev_updater_crypto(const TgEvMechanism *mech, gchar **ret_problem);
+gchar *tg_ev_updater_crypto(const TgEvMechanism *mech, const TgEvidenceUpdater *const *updaters,
+			    gchar **ret_problem);
 
 /* ------------------------------------------------------------------ */
 /* ICS (evidence-ics.c) */

@@ -158,7 +158,7 @@ static void analyse(TgEvPack *pack)
 	GDateTime *at = pack->opts->until ? pack->opts->until : pack->now;
 
 	pick_release(pack);
-	pack->ixit = tg_ev_ixit_build(pack->policy, pack->decl, pack->logs);
+	pack->ixit = tg_ev_ixit_build(pack->policy, pack->decl, pack->logs, pack->opts->updaters);
 	pack->ics = tg_ev_ics_build(pack->policy, pack->decl, pack->logs, pack->ixit);
 	pack->ics->self_assessment = pack->opts->self_assessment;
 	pack->fleet = tg_ev_fleet_compute(pack->logs, pack->policy, at);

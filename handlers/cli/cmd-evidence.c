@@ -7,6 +7,16 @@
 
 #include "tollgate/evidence.h"
 
+#include "../rauc/rauc-evidence.h"
+#include "../swupdate/swu-evidence.h"
+
+/* The updaters whose configuration the IXIT reads. */
+static const TgEvidenceUpdater *const updaters[] = {
+	&tg_rauc_evidence_updater,
+	&tg_swu_evidence_updater,
+	NULL,
+};
+
 typedef struct {
 	gchar *out;
 	gchar **logs;
@@ -99,7 +109,7 @@ static int run_export(const TgCliGlobal *g, EvidenceArgs *a, gchar **dirs)
 	}
 	opts = (TgEvidenceOptions){ .out_dir = a->out, .since = since, .until = until,
 				    .now = g->now, .self_assessment = a->self,
-				    .sign_key = a->sign,
+				    .sign_key = a->sign, .updaters = updaters,
 				    .log_dirs = (const char *const *)expanded };
 	if (!tg_evidence_export(policy, &opts, &summary, &err)) {
 		tg_cli_error(err);

@@ -267,7 +267,7 @@ static void test_ics_table(void **state)
 		g_autofree gchar *got = NULL;
 
 		assert_no_error(err);
-		x = tg_ev_ixit_build(p, d, logs);
+		x = tg_ev_ixit_build(p, d, logs, NULL);
 		ics = tg_ev_ics_build(p, d, logs, x);
 		got = supports(ics);
 		if (!g_str_equal(got, ics_cases[i].want))
@@ -276,12 +276,59 @@ static void test_ics_table(void **state)
 	}
 }
 
+/* The IXIT's signature field comes from the reader of the mechanism's
+ * updater, with its problem as the gap when it has none to say; an
+ * updater without a reader leaves the field to the declaration. */
+static gchar *fake_signature(const char *path, gchar **ret_problem)
+{
+	if (g_str_has_suffix(path, "bad.cfg")) {
+		*ret_problem = g_strdup_printf("%s sets no key", path);
+		return NULL;
+	}
+	return g_strdup_printf("checked with the key in %s", path);
+}
+
+static const TgEvField *mechanism_field(const TgEvIxit *x, const char *name)
+{
+	assert_int_equal(x->mechanisms->len, 1);
+	return tg_ev_entry_field(g_ptr_array_index(x->mechanisms, 0), name);
+}
+
+static void test_ixit_updater_reader(void **state)
+{
+	static const TgEvidenceUpdater fake = { .updater = "swupdate",
+						.signature_text = fake_signature };
+	static const TgEvidenceUpdater *const readers[] = { &fake, NULL };
+	static const char *const cfgs[] = { "/etc/good.cfg", "/etc/bad.cfg" };
+
+	(void)state;
+	for (guint i = 0; i < G_N_ELEMENTS(cfgs); i++) {
+		g_autofree gchar *text = g_strdup_printf(BASE "[mechanism.ota]\nupdater = swupdate\n"
+							 "updater-config = %s\n", cfgs[i]);
+		g_autoptr(TgPolicy) p = load_ok(text);
+		g_autoptr(TgEvDecl) d = tg_ev_decl_parse(p, NULL);
+		g_autoptr(TgEvIxit) with = tg_ev_ixit_build(p, d, NULL, readers);
+		g_autoptr(TgEvIxit) without = tg_ev_ixit_build(p, d, NULL, NULL);
+		const TgEvField *f = mechanism_field(with, "Cryptographic Details");
+
+		if (i == 0) {
+			assert_string_equal(f->derived, "checked with the key in /etc/good.cfg");
+			assert_string_equal(f->derived_from, "/etc/good.cfg");
+		} else {
+			assert_null(f->derived);
+			assert_contains(f->missing, "/etc/bad.cfg sets no key; or set "
+				       "cryptographic-details in [mechanism.ota]");
+		}
+		assert_null(mechanism_field(without, "Cryptographic Details")->derived);
+	}
+}
+
 static void test_ics_justifications(void **state)
 {
 	g_autoptr(TgPolicy) p = load_ok(BASE "[ics.5.3-7]\njustification = crypto lives in the hub\n"
 					"[ics.5.3-2]\nsupport = N\n");
 	g_autoptr(TgEvDecl) d = tg_ev_decl_parse(p, NULL);
-	g_autoptr(TgEvIxit) x = tg_ev_ixit_build(p, d, NULL);
+	g_autoptr(TgEvIxit) x = tg_ev_ixit_build(p, d, NULL, NULL);
 	g_autoptr(TgEvIcs) ics = tg_ev_ics_build(p, d, NULL, x);
 	g_autoptr(GPtrArray) gaps = tg_ev_gaps_new();
 	const TgEvIcsRow *r7 = tg_ev_ics_row(ics, "5.3-7");
@@ -704,6 +751,7 @@ int main(void)
 		cmocka_unit_test(test_decl_parse),
 		cmocka_unit_test(test_decl_error_names_dropin),
 		cmocka_unit_test(test_ics_table),
+		cmocka_unit_test(test_ixit_updater_reader),
 		cmocka_unit_test(test_ics_justifications),
 		cmocka_unit_test(test_record_mapping),
 		cmocka_unit_test(test_record_counters),

@@ -29,6 +29,18 @@ typedef enum {
 	TG_EVIDENCE_ERROR_SIGN,		/* the manifest could not be signed */
 } TgEvidenceError;
 
+/* How an updater checks what it installs, read from its configuration
+ * file for the IXIT ([mechanism.ID] updater-config). The adapters provide
+ * them: tg_rauc_evidence_updater (handlers/rauc), tg_swu_evidence_updater
+ * (handlers/swupdate). */
+typedef struct {
+	const char *updater;	/* as in [mechanism.ID] updater: "rauc", "swupdate" */
+	/* Returns: (transfer full): one sentence on the updater's signature
+	 * check, or NULL with *@ret_problem (transfer full) saying what is
+	 * missing. */
+	gchar *(*signature_text)(const char *config_path, gchar **ret_problem);
+} TgEvidenceUpdater;
+
 typedef struct {
 	const char *out_dir;		/* created if missing */
 	/* Log directories, one per device (NULL-terminated); NULL: the
@@ -39,6 +51,9 @@ typedef struct {
 	GDateTime *now;			/* time of the export; NULL: system clock */
 	gboolean self_assessment;	/* add the supplier's own findings, labelled */
 	const char *sign_key;		/* Ed25519 private key PEM (mode 0600) or NULL */
+	/* Readers of the updaters' configuration, NULL-terminated; NULL or an
+	 * updater without one: the IXIT field is left to the declaration. */
+	const TgEvidenceUpdater *const *updaters;
 } TgEvidenceOptions;
 
 /* What an export found, for the caller's one-line report. */

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SWUpdate's part of the evidence pack: how SWUpdate checks an update's
+ * signature, read from its swupdate.cfg (public-key-file) for the IXIT. */
+#include "swu-evidence.h"
+
+/* Returns: (transfer full). */
+static gchar *swupdate_crypto(const char *path, gchar **ret_problem)
+{
+	g_autoptr(GRegex) re = g_regex_new("^\\s*public-key-file\\s*=\\s*\"([^\"]+)\"",
+					   G_REGEX_MULTILINE, 0, NULL);
+	g_autoptr(GMatchInfo) match = NULL;
+	g_autoptr(GError) err = NULL;
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *key = NULL;
+
+	if (!g_file_get_contents(path, &text, NULL, &err)) {
+		*ret_problem = g_strdup_printf("the SWUpdate configuration %s cannot be read (%s)",
+					       path, err->message);
+		return NULL;
+	}
+	if (!g_regex_match(re, text, 0, &match)) {
+		*ret_problem = g_strdup_printf("%s sets no public-key-file, so SWUpdate checks no "
+					       "signature with it", path);
+		return NULL;
+	}
+	key = g_match_info_fetch(match, 1);
+	return g_strdup_printf("SWUpdate verifies the signature of sw-description with the "
+			       "public key %s and the SHA-256 of every image it lists before "
+			       "writing, and runs tollgate's gate only after that "
+			       "(public-key-file in %s)", key, path);
+}
+
+const TgEvidenceUpdater tg_swu_evidence_updater = {
+	.updater = "swupdate",
+	.signature_text = swupdate_crypto,
+};
