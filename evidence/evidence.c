@@ -7,6 +7,8 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
+#include "tg-path.h"
+
 #include "policy-private.h"
 
 /* ------------------------------------------------------------------ */
@@ -99,6 +101,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(TgEvPack, pack_clear)
 
 static gboolean check_options(const TgEvidenceOptions *opts, GError **error)
 {
+	g_autoptr(GError) local = NULL;
+
 	if (!opts->out_dir || !*opts->out_dir) {
 		g_set_error(error, TG_EVIDENCE_ERROR, TG_EVIDENCE_ERROR_INPUT,
 			    "no output directory; give --out DIR");
@@ -113,6 +117,11 @@ static gboolean check_options(const TgEvidenceOptions *opts, GError **error)
 		g_set_error(error, TG_EVIDENCE_ERROR, TG_EVIDENCE_ERROR_IO,
 			    "cannot create the output directory %s: %s", opts->out_dir,
 			    g_strerror(errno));
+		return FALSE;
+	}
+	/* Someone else who can write there could swap the pack's files. */
+	if (!tg_path_check_owner(opts->out_dir, "the output directory", &local)) {
+		g_set_error_literal(error, TG_EVIDENCE_ERROR, TG_EVIDENCE_ERROR_IO, local->message);
 		return FALSE;
 	}
 	return TRUE;

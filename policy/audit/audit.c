@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "tg-io.h"
+#include "tg-path.h"
 
 #define BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
 #define BOOT_ID_MAX 64
@@ -144,6 +145,7 @@ static int make_dir(const char *dir)
 
 static gboolean ensure_dir(const char *dir, GError **error)
 {
+	g_autoptr(GError) local = NULL;
 	struct stat st;
 
 	if (lstat(dir, &st) < 0 && errno == ENOENT) {
@@ -160,7 +162,13 @@ static gboolean ensure_dir(const char *dir, GError **error)
 			    "refuses to write the log through it: make it a real directory", dir);
 		return FALSE;
 	}
-	return check_not_writable_by_others(dir, &st, "chmod 750", error);
+	if (!check_not_writable_by_others(dir, &st, "chmod 750", error))
+		return FALSE;
+	if (!tg_path_check_owner(dir, "the audit directory", &local)) {
+		g_set_error_literal(error, TG_AUDIT_ERROR, TG_AUDIT_ERROR_IO, local->message);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 static gboolean take_lock(TgAuditLog *log, guint timeout_ms, GError **error)

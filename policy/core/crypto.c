@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* OpenSSL EVP helpers; OpenSSL errors become GError text here only. */
 #include "tg-crypto.h"
+#include "tg-path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -122,6 +123,7 @@ static GByteArray *read_fd(int fd)
 GBytes *tg_read_key_file(const char *path, GError **error)
 {
 	g_autoptr(GByteArray) data = NULL;
+	g_autoptr(GError) local = NULL;
 	struct stat st;
 	int fd;
 
@@ -138,6 +140,11 @@ GBytes *tg_read_key_file(const char *path, GError **error)
 		g_set_error(error, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_KEY,
 			    "key file %s must be a non-empty regular file of mode 0600 "
 			    "(run chmod 600 %s)", path, path);
+		return NULL;
+	}
+	if (!tg_path_check_owner(path, "the key file", &local)) {
+		close(fd);
+		g_set_error_literal(error, TG_CRYPTO_ERROR, TG_CRYPTO_ERROR_KEY, local->message);
 		return NULL;
 	}
 	/* Read through the descriptor just checked, not the path again. */

@@ -20,6 +20,7 @@
 #include "keyfile.h"
 #include "tg-crypto.h"
 #include "tg-io.h"
+#include "tg-path.h"
 
 #define STATE_MAGIC "tollgate-state"
 #define STATE_FORMAT 1
@@ -999,6 +1000,7 @@ static gboolean store_error(GError **error, TgStateError code, const char *fmt, 
  * may write to. */
 static gboolean check_dir(const char *dir, GError **error)
 {
+	g_autoptr(GError) local = NULL;
 	struct stat st;
 
 	if (g_mkdir_with_parents(dir, 0700) < 0 || lstat(dir, &st) < 0)
@@ -1010,6 +1012,8 @@ static gboolean check_dir(const char *dir, GError **error)
 	if (st.st_mode & 022)
 		return store_error(error, TG_STATE_ERROR_IO, "state directory %s is writable by "
 				   "group or others; run chmod 700 %s", dir, dir);
+	if (!tg_path_check_owner(dir, "the state directory", &local))
+		return store_error(error, TG_STATE_ERROR_IO, "%s", local->message);
 	return TRUE;
 }
 
