@@ -30,6 +30,8 @@ typedef struct {
 	const char *component;		/* resolved component */
 	const TgVersion *version;	/* parsed candidate version (never NULL) */
 	GDateTime *now;			/* trusted time (UTC) */
+	GDateTime *clock;		/* the same without --now: user postpones are
+					 * judged on it */
 	TgTimeTrust trust;
 	TgUpdateClass cls;		/* filled by classify; later checks read it */
 	TgUpdateClass defer_cls;	/* class used for deferral (mixed resolved) */

@@ -93,7 +93,7 @@ static void deferral_run(TgCheckContext *ctx, TgCheckResult *result)
 				    "Automatic installation of %s updates is off; run `tollgate "
 				    "approve %s` to install this update.", cls,
 				    tg_check_approval_id(ctx->cand));
-	else if (until && g_date_time_compare(until, ctx->now) > 0)
+	else if (until && g_date_time_compare(until, ctx->clock ? ctx->clock : ctx->now) > 0)
 		postponed(ctx, w, until, result);
 	else if (w->enabled && !tg_window_contains(w, ctx->now))
 		outside_window(ctx, w, result);

@@ -191,7 +191,8 @@ static gboolean parse_device_group(TgKf *k, TgPolicy *p, GError **error)
 	if (!take_label(k, g, "model", FALSE, &p->model, error) ||
 	    !take_label(k, g, "hardware-revision", FALSE, &p->hardware_revision, error) ||
 	    !take_label(k, g, "device-id", FALSE, &p->device_id, error) ||
-	    !tg_kf_take_path(k, g, "device-id-file", &p->device_id_file, error))
+	    !tg_kf_take_path(k, g, "device-id-file", &p->device_id_file, error) ||
+	    !tg_kf_take_boolean(k, g, "production", &p->production, error))
 		return FALSE;
 	if (!p->model) {
 		g_set_error(error, TG_POLICY_ERROR, TG_POLICY_ERROR_MISSING,

@@ -66,6 +66,7 @@ struct _TgPolicy {
 	gchar *hardware_revision;
 	gchar *device_id;		/* literal id, or */
 	gchar *device_id_file;		/* file whose first line is the id (e.g. /etc/machine-id) */
+	gboolean production;		/* refuse --now, --state-dir, other policies */
 
 	/* [versions] */
 	TgVersionScheme scheme;

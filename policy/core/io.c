@@ -125,6 +125,22 @@ guint tg_io_calls(TgIoOp op)
 	return TG_FAULT_INJECTION ? fault_state.calls[op] : 0;
 }
 
+GDateTime *tg_io_clock_now(void)
+{
+	const char *env = TG_FAULT_INJECTION ? g_getenv("TOLLGATE_CLOCK") : NULL;
+	g_autoptr(GTimeZone) utc = NULL;
+	GDateTime *t;
+
+	if (!env || !*env)
+		return g_date_time_new_now_utc();
+	utc = g_time_zone_new_utc();
+	t = g_date_time_new_from_iso8601(env, utc);
+	if (!t)
+		g_error("TOLLGATE_CLOCK='%s' is not an ISO 8601 time; use e.g. "
+			"2026-06-01T10:00:00Z", env);
+	return t;
+}
+
 /* Counts a call of @op; returns TRUE (errno set) when it must fail. */
 static gboolean fault_hit(TgIoOp op)
 {

@@ -23,6 +23,13 @@
 
 G_BEGIN_DECLS
 
+/* The system clock, UTC. In a fault-injection build $TOLLGATE_CLOCK (ISO
+ * 8601, e.g. 2026-06-01T10:00:00Z) stands in for it, so tests can move
+ * the device's clock as a real clock would move (unlike --now, it is
+ * trusted and persisted); other builds ignore the variable.
+ * Returns: (transfer full). */
+GDateTime *tg_io_clock_now(void);
+
 typedef enum {
 	TG_IO_OPEN = 0,
 	TG_IO_WRITE,

@@ -16,6 +16,9 @@ struct _TgEngine {
 	GDateTime *now;		/* trusted time, UTC */
 	TgTimeTrust trust;
 	GDateTime *system_now;	/* what the clock (or --now) said */
+	GDateTime *clock_now;	/* the trusted time without --now: max(system clock,
+				 * state's last trusted time); what is persisted and
+				 * what user postpones are judged on */
 	const TgCheckOps *const *checks;
 	gchar *updater;
 	gchar *updater_version;
@@ -105,5 +108,13 @@ JsonObject *tg_engine_body_new(TgEngine *engine, const TgCandidate *cand);
 gchar *tg_date_to_string(GDateTime *dt);
 void tg_json_set_date(JsonObject *obj, const char *member, GDateTime *dt);
 void tg_json_set_string(JsonObject *obj, const char *member, const char *value);
+
+/* engine-production.c: production mode. Before the policy is loaded:
+ * refuses @path when it is not the default policy and the default policy
+ * (or the build) is in production mode. After: refuses --now and
+ * --state-dir when @policy (or the build) is. */
+gboolean tg_engine_production_check_path(const char *path, GError **error);
+gboolean tg_engine_production_check_options(const TgPolicy *policy, const TgEngineOptions *opts,
+					    GError **error);
 
 G_END_DECLS

@@ -21,8 +21,13 @@ gboolean tg_engine_state_prepare(TgEngine *engine, JsonObject *body, GError **er
 	TgState *st = engine->state;
 	char digest[65];	/* SHA-256 hex */
 
-	g_clear_pointer(&st->last_trusted_time, g_date_time_unref);
-	st->last_trusted_time = g_date_time_ref(engine->now);
+	/* Only the clock is carried into later runs: a run with --now leaves
+	 * the trusted time as it was (a --now in the future must not lock
+	 * out later runs, one in the past must not lower it). */
+	if (engine->trust != TG_TIME_OVERRIDE) {
+		g_clear_pointer(&st->last_trusted_time, g_date_time_unref);
+		st->last_trusted_time = g_date_time_ref(engine->clock_now);
+	}
 	st->generation++;
 	if (!tg_state_store_prepare(engine->store, st, digest, error)) {
 		st->generation--;

@@ -38,13 +38,13 @@ static gboolean check_postpone(TgEngine *engine, guint idx, GDateTime *until,
 	const TgPostpone *cur = &engine->state->postpone[idx];
 	gint64 max = engine->policy->classes[idx].max_postpone;
 	const char *cls = idx == 0 ? "security" : "feature";
-	gboolean active = cur->until && g_date_time_compare(cur->until, engine->now) > 0;
-	GDateTime *since = active && cur->since ? cur->since : engine->now;
+	gboolean active = cur->until && g_date_time_compare(cur->until, engine->clock_now) > 0;
+	GDateTime *since = active && cur->since ? cur->since : engine->clock_now;
 	g_autoptr(GDateTime) limit = g_date_time_add_seconds(since, (gdouble)max);
 	g_autofree gchar *limit_s = tg_date_to_string(limit);
 	g_autofree gchar *max_s = format_duration(max);
 
-	if (g_date_time_compare(until, engine->now) <= 0) {
+	if (g_date_time_compare(until, engine->clock_now) <= 0) {
 		g_set_error(error, TG_ENGINE_ERROR, TG_ENGINE_ERROR_INPUT,
 			    "the postpone time lies in the past; give a later --until or a --for "
 			    "duration");

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "tg-io.h"
+
 
 /* --state-dir moves state and audit log together. */
 static void apply_state_dir(TgPolicy *policy, const char *dir)
@@ -60,7 +62,11 @@ static gboolean establish_time(TgEngine *engine, GDateTime *override, GError **e
 	GDateTime *last = engine->state ? engine->state->last_trusted_time : NULL;
 	g_autoptr(JsonObject) body = NULL;
 
-	engine->system_now = override ? g_date_time_to_utc(override) : g_date_time_new_now_utc();
+	g_autoptr(GDateTime) clock = tg_io_clock_now();
+
+	engine->clock_now = g_date_time_ref(last && g_date_time_compare(clock, last) < 0 ? last
+										: clock);
+	engine->system_now = override ? g_date_time_to_utc(override) : g_date_time_ref(clock);
 	engine->trust = override ? TG_TIME_OVERRIDE : TG_TIME_SYSTEM;
 	if (!last || g_date_time_compare(engine->system_now, last) >= 0) {
 		engine->now = g_date_time_ref(engine->system_now);
@@ -85,8 +91,10 @@ TgEngine *tg_engine_open(const TgEngineOptions *opts, GError **error)
 	engine->checks = opts->checks;
 	engine->updater = g_strdup(opts->updater ? opts->updater : "cli");
 	engine->updater_version = g_strdup(opts->updater_version);
+	if (!tg_engine_production_check_path(tg_policy_path(opts->config_path), error))
+		return NULL;
 	engine->policy = tg_policy_load(tg_policy_path(opts->config_path), error);
-	if (!engine->policy)
+	if (!engine->policy || !tg_engine_production_check_options(engine->policy, opts, error))
 		return NULL;
 	apply_state_dir(engine->policy, opts->state_dir);
 	if (!open_notifier(engine, opts->notify, opts->notify_data, error))
@@ -117,6 +125,7 @@ void tg_engine_close(TgEngine *engine)
 	g_clear_pointer(&engine->policy, tg_policy_free);
 	g_clear_pointer(&engine->now, g_date_time_unref);
 	g_clear_pointer(&engine->system_now, g_date_time_unref);
+	g_clear_pointer(&engine->clock_now, g_date_time_unref);
 	g_free(engine->updater);
 	g_free(engine->updater_version);
 	g_free(engine);

@@ -162,7 +162,7 @@ expect_jq "post-install recorded 1.1.2" \
 end=$(date -u -d '+200 days' +%F) seen=$(date -u -d '+300 days' +%F)
 dropin 50-support "[support]" "end=$end" "after-end=refuse"
 expect_exit 0 "the device saw $seen (a trusted time after the support end $end)" -- \
-  $T --now "${seen}T00:00:00Z" record-check --result none
+  env TOLLGATE_CLOCK="${seen}T00:00:00Z" $T record-check --result none
 bundle b113 1.1.3 rauc --sidecar class=security --sidecar "risk=fixes a leak"
 seq0=$(last_seq)
 install_stopped "clock set back to $(date -u +%F): support ended anyway" b113 10

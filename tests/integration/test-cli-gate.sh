@@ -7,7 +7,7 @@
 P=$W/etc/tollgate.conf
 write_policy "$P" "" "[disruption]" "require-approval=true"
 echo "1.0.0" >"$W/etc/version"
-T="$TG --config $P --now 2026-06-01T10:00:00Z"
+T="env TOLLGATE_CLOCK=2026-06-01T10:00:00Z $TG --config $P"
 
 expect_exit 0 "upgrade allowed" -- $T gate --version 1.1.0 --class feature
 expect_output '^allowed 1\.1\.0' "allow line names the version"
@@ -166,7 +166,7 @@ fi
 P2=$W/etc/none.conf
 cp "$P" "$P2"
 sed -i -e 's/^version-source=file$/version-source=none/' -e "s|^directory=$W/state$|directory=$W/fresh|" "$P2"
-T2="$TG --config $P2 --now 2026-06-01T10:00:00Z"
+T2="env TOLLGATE_CLOCK=2026-06-01T10:00:00Z $TG --config $P2"
 expect_exit 10 "a new device without version source refuses before a reseed" -- $T2 gate --version 0.0.1
 expect_output "names no version to start from" "the refusal says why"
 expect_exit 10 "and again on the next run (still a new device, not a loss)" -- $T2 gate --version 0.0.1

@@ -56,7 +56,7 @@ write_policy "$P" \
 head -c 32 /dev/urandom >"$W/etc/audit.key"; chmod 600 "$W/etc/audit.key"
 echo "1.0.0" >"$W/etc/version"
 LOG=$W/state/log
-at() { echo "$TG --config $P --now 2026-06-0${1}T10:00:00Z"; }
+at() { echo "env TOLLGATE_CLOCK=2026-06-0${1}T10:00:00Z $TG --config $P"; }
 
 # ---- the device's history ------------------------------------------------
 expect_exit 0 "update check after initialization" -- $(at 1) record-check --result none --client suricatta

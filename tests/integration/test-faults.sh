@@ -79,7 +79,7 @@ POL
   for line in "$@"; do printf '%s\n' "$line" >>"$f"; done
   chmod 644 "$f"
 }
-tg() { "$TG" --config "$R/etc/tollgate.conf" --now "$NOW" "$@"; }
+tg() { TOLLGATE_CLOCK=$NOW "$TG" --config "$R/etc/tollgate.conf" "$@"; }
 save_as() { rm -rf "$W/tpl/$1"; cp -a "$R" "$W/tpl/$1"; }
 use() { rm -rf "$R"; cp -a "$W/tpl/$1" "$R"; }
 
@@ -115,7 +115,7 @@ run_case() {  # run_case COMMAND...: exit status in $rc
   if [ "$1" = NOTIFY ]; then cfg=$R/etc/notify.conf; shift; fi
   rc=0
   # (the group's stderr also takes bash's "Killed" report)
-  { "$TG" --config "$cfg" --now "$NOW" "$@" >"$W/out" 2>"$W/err"; } 2>/dev/null || rc=$?
+  { TOLLGATE_CLOCK=$NOW "$TG" --config "$cfg" "$@" >"$W/out" 2>"$W/err"; } 2>/dev/null || rc=$?
 }
 
 # The state as status shows it, without the volatile parts; "unusable" with

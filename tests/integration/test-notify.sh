@@ -48,7 +48,7 @@ write_policy "$P" "notice-days=90;30;7" "" "[disruption]" "require-approval=true
   "[sink.bus]" "type=dbus" "address=unix:path=$W/bus.sock"
 start_bus "$W/bus.sock"
 subscribe "$W/bus.sock" "$W/signals.jsonl" 9
-T1="$TG --config $P --state-dir $W/s1 --now 2026-06-01T10:00:00Z"
+T1="env TOLLGATE_CLOCK=2026-06-01T10:00:00Z $TG --config $P --state-dir $W/s1"
 expect_exit 0 "security update allowed" -- $T1 gate --version 1.1.0 --class security \
   --risk "remote code execution in the web UI" --advisory CVE-2026-0001 --severity high
 expect_exit 10 "downgrade refused" -- $T1 gate --version 0.9.0
@@ -56,9 +56,9 @@ expect_exit 11 "disruptive update waits for approval" -- $T1 gate --version 1.2.
   --downtime 5m --service web --digest "$DIGEST"
 expect_exit 0 "notifications off" -- $T1 settings notifications=off
 expect_exit 0 "notifications on" -- $T1 settings notifications=on
-T2="$TG --config $P --state-dir $W/s1 --now 2030-11-01T00:00:00Z"
+T2="env TOLLGATE_CLOCK=2030-11-01T00:00:00Z $TG --config $P --state-dir $W/s1"
 expect_exit 0 "feature update 60 days before the support end" -- $T2 gate --version 1.3.0 --class feature
-T3="$TG --config $P --state-dir $W/s1 --now 2031-01-02T00:00:00Z"
+T3="env TOLLGATE_CLOCK=2031-01-02T00:00:00Z $TG --config $P --state-dir $W/s1"
 expect_exit 0 "update check after the support end" -- $T3 record-check --result none
 expect_exit 0 "installed an update carrying a later support end" -- $T3 installed --version 1.3.0 \
   --class feature --support-end 2033-12-31
@@ -114,7 +114,7 @@ write_policy "$P" "[sink.hook]" "type=exec" "program=/usr/bin/tee;$W/exec/stdin.
   "[sink.fail]" "type=exec" "program=/bin/false" \
   "[sink.hang]" "type=exec" "program=/bin/sleep;31.5" "timeout=1s" \
   "[sink.gone]" "type=exec" "program=$W/no/such/program"
-T="$TG --config $P --state-dir $W/s2 --now 2026-06-01T10:00:00Z"
+T="env TOLLGATE_CLOCK=2026-06-01T10:00:00Z $TG --config $P --state-dir $W/s2"
 start=$(date +%s)
 expect_exit 0 "security update allowed although three sinks fail" -- $T gate --version 1.1.0 \
   --class security --risk "fixes CVE-2026-0002"
@@ -133,7 +133,7 @@ for prog in "/bin/false" "/bin/sleep;30" "$W/no/such/program"; do
   i=$((i + 1))
   P=$W/etc/required.conf
   write_policy "$P" "[sink.ui]" "type=exec" "program=$prog" "timeout=1s" "required=true"
-  T="$TG --config $P --state-dir $W/s3-$i --now 2026-06-01T10:00:00Z"
+  T="env TOLLGATE_CLOCK=2026-06-01T10:00:00Z $TG --config $P --state-dir $W/s3-$i"
   expect_exit 11 "required sink $prog: disruptive update deferred" -- $T gate --version 1.2.0 --reboot --json
   check "decision reason is notice-undelivered" 'jq -e ".reason == \"notice-undelivered\" and ([.checks[] | select(.check == \"notify\")] | length) == 1" "$W/out" >/dev/null'
   expect_exit 0 "required sink $prog: a quiet update still installs" -- $T gate --version 1.2.0
@@ -146,7 +146,7 @@ mkdir -p "$W/victim"
 write_policy "$P" "[sink.hook]" "type=exec" "program=/usr/bin/tee;$W/exec/hostile.json" \
   "[sink.spool]" "type=file" "directory=$W/spool3" \
   "[sink.log]" "type=stderr"
-T="$TG --config $P --state-dir $W/s4 --now 2026-06-01T10:00:00Z"
+T="env TOLLGATE_CLOCK=2026-06-01T10:00:00Z $TG --config $P --state-dir $W/s4"
 evil="\$(touch $W/pwned); \`touch $W/pwned2\`; rm -rf $W/victim | cat && echo \"'"
 big=$(head -c 102400 /dev/zero | tr '\0' 'R')
 printf '[candidate]\nversion=1.1.0\nclass=security\nrisk=bad bytes \xff\xfe here\nseverity=%s\n' \
@@ -171,7 +171,7 @@ if /usr/bin/python3 "$VALIDATE" "$SCHEMA" "$W/hostile.jsonl"; then ok "hostile n
 # 4. The spool survives SIGKILL in the middle of a write.
 P=$W/etc/spool.conf
 write_policy "$P" "[sink.spool]" "type=file" "directory=$W/spool4" "max-files=50"
-T="$TG --config $P --state-dir $W/s5 --now 2026-06-01T10:00:00Z"
+T="env TOLLGATE_CLOCK=2026-06-01T10:00:00Z $TG --config $P --state-dir $W/s5"
 expect_exit 0 "first boot and one notice" -- $T gate --version 1.1.0 --class security --risk r
 spool_ok() {
   local f
@@ -201,7 +201,7 @@ check "spool files are mode 0644" '[ "$(stat -c %a "$W/spool4/latest.json")" = 6
 # 5. User actions with old and new values; support notices once per threshold.
 P=$W/etc/user.conf
 write_policy "$P" "notice-days=90;30;7" "[sink.spool]" "type=file" "directory=$W/spool5"
-T="$TG --config $P --state-dir $W/s6 --now 2026-06-01T10:00:00Z"
+T="env TOLLGATE_CLOCK=2026-06-01T10:00:00Z $TG --config $P --state-dir $W/s6"
 expect_exit 0 "notifications off" -- $T settings notifications=off
 expect_exit 0 "auto-install feature off" -- $T settings auto-install.feature=off
 expect_exit 0 "postpone feature 3d" -- $T postpone --for 3d
@@ -225,7 +225,7 @@ check "update checks recorded" '[ "$(audit_count "$W/s6" ".event == \"update.che
 P=$W/etc/support.conf
 write_policy "$P" "notice-days=90;30;7" "[sink.spool]" "type=file" "directory=$W/spool6"
 for now in 2030-10-01 2030-10-03 2030-10-03 2030-10-04 2030-11-15 2030-12-01 2030-12-02 2030-12-26 2030-12-27; do
-  expect_exit 0 "gate on $now" -- $TG --config "$P" --state-dir "$W/s7" --now "${now}T12:00:00Z" \
+  expect_exit 0 "gate on $now" -- env TOLLGATE_CLOCK="${now}T12:00:00Z" $TG --config "$P" --state-dir "$W/s7" \
     gate --version 1.1.0 --class feature
 done
 thresholds=$(jq -r 'select(.type == "support-ending") | .threshold' "$W"/spool6/2*.json | paste -sd, -)

@@ -70,6 +70,19 @@ static TgEngine *open_at(Fixture *f, const char *now)
 	return engine;
 }
 
+/* Opens the engine with the device clock at @clock (TOLLGATE_CLOCK, the
+ * clock seam of fault-injection builds): trusted and persisted, unlike
+ * --now. */
+static TgEngine *open_clock(Fixture *f, const char *clock)
+{
+	TgEngine *engine;
+
+	g_setenv("TOLLGATE_CLOCK", clock, TRUE);
+	engine = open_at(f, NULL);
+	g_unsetenv("TOLLGATE_CLOCK");
+	return engine;
+}
+
 static TgDecision *gate(TgEngine *engine, const char *version, TgUpdateClass cls)
 {
 	g_autoptr(TgCandidate) cand = tg_candidate_new();
@@ -168,20 +181,109 @@ static void test_clock_rollback(void **state)
 	g_autoptr(TgDecision) d = NULL;
 
 	{
-		g_autoptr(TgEngine) e1 = open_at(f, "2031-06-01T00:00:00Z");
+		g_autoptr(TgEngine) e1 = open_clock(f, "2031-06-01T00:00:00Z");
 		d = gate(e1, "1.1.0", TG_CLASS_FEATURE);
 		assert_int_equal(d->verdict, TG_VERDICT_REFUSE); /* after support end */
 	}
 	g_clear_pointer(&d, tg_decision_free);
 	{
 		/* Clock set back a year: time stays at the last trusted time. */
-		g_autoptr(TgEngine) e2 = open_at(f, "2030-06-01T00:00:00Z");
+		g_autoptr(TgEngine) e2 = open_clock(f, "2030-06-01T00:00:00Z");
 		d = gate(e2, "1.1.0", TG_CLASS_FEATURE);
 		assert_int_equal(d->trust, TG_TIME_CLAMPED);
 		assert_int_equal(d->verdict, TG_VERDICT_REFUSE);
 		assert_int_equal(g_date_time_get_year(tg_engine_now(e2)), 2031);
 	}
 	assert_int_equal(count_events(f, "clock.rollback-detected"), 1);
+}
+
+/* In production mode the options that change what the gate sees are
+ * refused with one sentence, before anything is recorded. */
+static void test_production_refuses_overrides(void **state)
+{
+	Fixture *f = *state;
+	g_autofree gchar *text = g_strdup_printf(POLICY_TEXT, f->dir, f->dir, "file", f->dir, "");
+	g_autofree gchar *prod = NULL;
+	g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
+	g_autoptr(GDateTime) when = g_date_time_new_from_iso8601("2026-06-01T00:00:00Z", utc);
+	g_autofree gchar *other = g_build_filename(f->dir, "other", NULL);
+	g_autofree gchar *log = g_build_filename(f->dir, "state", "log", "audit.log", NULL);
+	TgEngineOptions opts = { .checks = tg_checks_builtin(), .updater = "test" };
+	g_autoptr(GError) err = NULL;
+	TgEngine *engine;
+
+	prod = g_strjoin("", "[device]\nproduction=true\n", strstr(text, "model="), NULL);
+	g_free(f->policy);
+	f->policy = tg_test_write(f->dir, "tollgate.conf", prod);
+	opts.config_path = f->policy;
+	opts.now = when;
+	assert_null(tg_engine_open(&opts, &err));
+	assert_error(err, TG_ENGINE_ERROR, TG_ENGINE_ERROR_INPUT);
+	assert_contains(err->message, "production mode");
+	assert_contains(err->message, "refuses --now");
+	g_clear_error(&err);
+	opts.now = NULL;
+	opts.state_dir = other;
+	assert_null(tg_engine_open(&opts, &err));
+	assert_contains(err->message, "refuses --state-dir");
+	g_clear_error(&err);
+	assert_false(g_file_test(log, G_FILE_TEST_EXISTS));	/* nothing recorded */
+	opts.state_dir = NULL;
+	engine = tg_engine_open(&opts, &err);
+	assert_no_error(err);
+	assert_non_null(engine);
+	tg_engine_close(engine);
+}
+
+/* --now is a what-if: a run with it in the future leaves the trusted time
+ * alone, so a later run on the real clock is neither clamped nor refused. */
+static void test_now_not_persisted(void **state)
+{
+	Fixture *f = *state;
+	g_autoptr(TgDecision) d = NULL;
+
+	{
+		g_autoptr(TgEngine) e1 = open_at(f, "2031-06-01T00:00:00Z");
+		d = gate(e1, "1.1.0", TG_CLASS_FEATURE);
+		assert_int_equal(d->trust, TG_TIME_OVERRIDE);
+		assert_int_equal(d->verdict, TG_VERDICT_REFUSE); /* after support end */
+	}
+	g_clear_pointer(&d, tg_decision_free);
+	{
+		g_autoptr(TgEngine) e2 = open_clock(f, "2026-06-01T00:00:00Z");
+		d = gate(e2, "1.1.0", TG_CLASS_FEATURE);
+		assert_int_equal(d->trust, TG_TIME_SYSTEM);
+		assert_int_equal(d->verdict, TG_VERDICT_ALLOW);
+		assert_int_equal(g_date_time_get_year(tg_engine_now(e2)), 2026);
+	}
+	assert_int_equal(count_events(f, "clock.rollback-detected"), 0);
+}
+
+/* A user's postpone runs on the device's clock: --now past its end does
+ * not lift it. */
+static void test_postpone_on_trusted_time(void **state)
+{
+	Fixture *f = *state;
+	g_autoptr(GError) err = NULL;
+	g_autoptr(TgDecision) d = NULL;
+
+	{
+		g_autoptr(TgEngine) e1 = open_clock(f, "2026-06-01T00:00:00Z");
+		g_autoptr(GDateTime) in5 = g_date_time_add_days(tg_engine_now(e1), 5);
+
+		assert_true(tg_engine_postpone(e1, TG_CLASS_FEATURE, in5, &err));
+		assert_no_error(err);
+	}
+	{
+		g_autoptr(TgEngine) e2 = NULL;
+
+		g_setenv("TOLLGATE_CLOCK", "2026-06-02T00:00:00Z", TRUE);
+		e2 = open_at(f, "2026-06-20T00:00:00Z");
+		g_unsetenv("TOLLGATE_CLOCK");
+		d = gate(e2, "1.2.0", TG_CLASS_FEATURE);
+		assert_int_equal(d->verdict, TG_VERDICT_DEFER);
+		assert_string_equal(d->reason, "postponed");
+	}
 }
 
 static void install_commit(Fixture *f, const char *version, TgUpdateClass cls,
@@ -231,7 +333,7 @@ static void test_postpone_bounded_from_first(void **state)
 {
 	Fixture *f = *state;
 	g_autoptr(GError) err = NULL;
-	g_autoptr(TgEngine) engine = open_at(f, "2026-06-01T00:00:00Z");
+	g_autoptr(TgEngine) engine = open_clock(f, "2026-06-01T00:00:00Z");
 	g_autoptr(GDateTime) now = g_date_time_ref(tg_engine_now(engine));
 	g_autoptr(GDateTime) in5 = g_date_time_add_days(now, 5);
 	g_autoptr(GDateTime) in7 = g_date_time_add_days(now, 7);
@@ -406,6 +508,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_first_boot_os_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_boot_sw_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_rollback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_now_not_persisted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_production_refuses_overrides, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_postpone_on_trusted_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_security_floor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_postpone_bounded_from_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_component_declared, setup, teardown),
