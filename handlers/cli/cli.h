@@ -101,6 +101,12 @@ int tg_cmd_config_check(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_state_reseed(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_audit_verify(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_audit_show(const TgCliGlobal *g, int argc, char **argv);
+int tg_cmd_audit_anchor(const TgCliGlobal *g, int argc, char **argv);
+int tg_cmd_audit_public_key(const TgCliGlobal *g, int argc, char **argv);
+
+/* The audit directory: @dir (--dir), else --state-dir/log, else the
+ * policy's. Returns: (transfer full): the path, or NULL with @error. */
+gchar *tg_cli_audit_dir(const TgCliGlobal *g, const char *dir, GError **error);
 int tg_cmd_evidence(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_record_check(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_rauc_listen(const TgCliGlobal *g, int argc, char **argv);

@@ -4,8 +4,7 @@
 
 #include <stdio.h>
 
-/* The audit directory: --dir, else --state-dir/log, else the policy's. */
-static gchar *audit_dir(const TgCliGlobal *g, const char *dir, GError **error)
+gchar *tg_cli_audit_dir(const TgCliGlobal *g, const char *dir, GError **error)
 {
 	g_autoptr(TgPolicy) policy = NULL;
 
@@ -19,14 +18,18 @@ static gchar *audit_dir(const TgCliGlobal *g, const char *dir, GError **error)
 
 int tg_cmd_audit_verify(const TgCliGlobal *g, int argc, char **argv)
 {
-	g_autofree gchar *dir = NULL, *key = NULL, *alg = NULL, *adir = NULL;
+	g_autofree gchar *dir = NULL, *key = NULL, *alg = NULL, *adir = NULL, *anchor = NULL;
 	GOptionEntry entries[] = {
 		{ "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "audit directory", "DIR" },
 		{ "key", 0, 0, G_OPTION_ARG_FILENAME, &key,
 		  "HMAC key or Ed25519 public key to check checkpoints", "FILE" },
-		{ "alg", 0, 0, G_OPTION_ARG_STRING, &alg, "hmac-sha256 or ed25519", "ALG" },
+		{ "alg", 0, 0, G_OPTION_ARG_STRING, &alg, "hmac-sha256 or ed25519 (default: ed25519 for a PEM public key, else hmac-sha256)", "ALG" },
+		{ "anchor", 0, 0, G_OPTION_ARG_FILENAME, &anchor,
+		  "a checkpoint kept off the device (`tollgate audit anchor`): the log must "
+		  "still hold it (needs --key)", "FILE" },
 		G_OPTION_ENTRY_NULL,
 	};
+	const char *const *files;
 	TgAuditVerifyResult res = { 0 };
 	g_autoptr(GError) err = NULL;
 	gboolean ok;
@@ -36,12 +39,13 @@ int tg_cmd_audit_verify(const TgCliGlobal *g, int argc, char **argv)
 			  "first) and, with --key, the signed checkpoints.\nExit: 0 intact, 1 "
 			  "broken or unreadable.", entries))
 		return TG_EXIT_USAGE;
-	if (argc < 2 && !(adir = audit_dir(g, dir, &err))) {
+	if (argc < 2 && !(adir = tg_cli_audit_dir(g, dir, &err))) {
 		tg_cli_error(err);
 		return TG_EXIT_ERROR;
 	}
-	if (!tg_audit_verify(adir, argc >= 2 ? (const char *const *)argv + 1 : NULL, key,
-			     alg ? alg : "hmac-sha256", &res, &err)) {
+	files = argc >= 2 ? (const char *const *)argv + 1 : NULL;
+	if (anchor ? !tg_audit_verify_anchor(adir, files, anchor, key, alg, &res, &err)
+		   : !tg_audit_verify(adir, files, key, alg, &res, &err)) {
 		tg_cli_error(err);
 		return TG_EXIT_ERROR;
 	}
@@ -158,7 +162,7 @@ int tg_cmd_audit_show(const TgCliGlobal *g, int argc, char **argv)
 		return TG_EXIT_USAGE;
 	}
 	f = (ShowFilter){ .since = since_dt, .event = event, .json = json };
-	adir = audit_dir(g, dir, &err);
+	adir = tg_cli_audit_dir(g, dir, &err);
 	if (adir)
 		files = tg_audit_list_files(adir, &err);
 	for (gchar **p = files; p && *p && !err; p++)

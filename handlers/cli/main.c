@@ -25,6 +25,8 @@ static const TgCliCommand commands[] = {
 	{ "state reseed", tg_cmd_state_reseed, "recover lost or tampered state" },
 	{ "audit verify", tg_cmd_audit_verify, "verify the audit log's hash chain" },
 	{ "audit show", tg_cmd_audit_show, "show audit records" },
+	{ "audit anchor", tg_cmd_audit_anchor, "print the latest signed checkpoint, to keep off the device" },
+	{ "audit public-key", tg_cmd_audit_public_key, "print the device's checkpoint public key" },
 	{ "evidence", tg_cmd_evidence, "write the EN 303 645 / TS 103 701 evidence pack" },
 	{ "rauc-listen", tg_cmd_rauc_listen, "record RAUC installs that end in error (D-Bus)" },
 	{ "swupdate-precheck", tg_cmd_swupdate_precheck, "gate an SWUpdate update (preupdatecmd)" },

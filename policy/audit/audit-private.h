@@ -40,6 +40,12 @@ G_GNUC_INTERNAL gchar *tg_audit_build_line(const TgAuditHeader *hdr, const char 
  * Returns: (transfer full). */
 G_GNUC_INTERNAL gchar *tg_audit_sanitize_string(const char *text);
 
+/* Does @sig sign @msg? Ed25519 with the public key PEM at @key_path, or
+ * HMAC-SHA256 with @hmac_key. FALSE with TG_CRYPTO_ERROR. */
+G_GNUC_INTERNAL gboolean tg_audit_signature_ok(const char *alg, const char *key_path,
+					       GBytes *hmac_key, const char *msg, const char *sig,
+					       GError **error);
+
 /* The text a checkpoint signs. Returns: (transfer full). */
 G_GNUC_INTERNAL gchar *tg_audit_checkpoint_message(guint64 head_seq, const char *head_hash);
 

@@ -112,15 +112,16 @@ static gboolean get_uint(JsonObject *obj, const char *name, guint64 *ret)
 	return TRUE;
 }
 
-static gboolean signature_ok(TgVerifier *v, const char *msg, const char *sig, GError **error)
+gboolean tg_audit_signature_ok(const char *alg, const char *key_path, GBytes *hmac_key,
+			       const char *msg, const char *sig, GError **error)
 {
 	char mac[TG_SHA256_HEX_LEN + 1];
 	gsize key_len;
 	const guint8 *key;
 
-	if (g_str_equal(v->alg, TG_AUDIT_ALG_ED25519))
-		return tg_ed25519_verify_hex(v->key, msg, strlen(msg), sig, error);
-	key = g_bytes_get_data(v->hmac_key, &key_len);
+	if (g_str_equal(alg, TG_AUDIT_ALG_ED25519))
+		return tg_ed25519_verify_hex(key_path, msg, strlen(msg), sig, error);
+	key = g_bytes_get_data(hmac_key, &key_len);
 	if (!tg_hmac_sha256_hex(key, key_len, msg, strlen(msg), mac, error))
 		return FALSE;
 	if (!tg_secure_equal(mac, sig)) {
@@ -177,7 +178,7 @@ static void check_checkpoint(TgVerifier *v, const TgVerifyLine *cur, const TgAud
 		return;
 	}
 	msg = tg_audit_checkpoint_message(head_seq, hash);
-	if (!signature_ok(v, msg, sig, &err)) {
+	if (!tg_audit_signature_ok(v->alg, v->key, v->hmac_key, msg, sig, &err)) {
 		report(v, cur->file, cur->seq, "bad-checkpoint",
 		       "%s: the signature of checkpoint %" G_GUINT64_FORMAT " does not "
 		       "verify with %s (%s)", cur->file, cur->seq, v->key, err->message);

@@ -197,6 +197,50 @@ static gboolean take_lock(TgAuditLog *log, guint timeout_ms, GError **error)
 	return TRUE;
 }
 
+/* Whoever can write the log must not find the key that signs it there. */
+static gboolean checkpoint_key_outside(TgAuditLog *log, GError **error)
+{
+	g_autofree gchar *key_dir = g_path_get_dirname(log->checkpoint_key);
+	g_autofree gchar *key_abs = g_canonicalize_filename(key_dir, NULL);
+	g_autofree gchar *log_abs = g_canonicalize_filename(log->dir, NULL);
+	g_autofree gchar *prefix = g_strconcat(log_abs, "/", NULL);
+
+	if (!g_str_equal(key_abs, log_abs) && !g_str_has_prefix(key_abs, prefix))
+		return TRUE;
+	g_set_error(error, TG_AUDIT_ERROR, TG_AUDIT_ERROR_OPTIONS,
+		    "the checkpoint key %s lies inside the audit directory %s, where whoever can "
+		    "change the log could also sign it; move it outside ([audit] checkpoint-key)",
+		    log->checkpoint_key, log->dir);
+	return FALSE;
+}
+
+/* The device's own Ed25519 key is made on first provisioning: when it is
+ * missing and the log has no history yet. Missing later, it is an error:
+ * a new key would sign over a log it never saw. */
+static gboolean provision_device_key(TgAuditLog *log, GError **error)
+{
+	g_autofree gchar *pub = g_strconcat(log->checkpoint_key, ".pub", NULL);
+	g_autofree gchar *dir = g_path_get_dirname(log->checkpoint_key);
+
+	if (g_file_test(log->checkpoint_key, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
+		return TRUE;
+	if (tg_audit_has_history(log->dir)) {
+		g_set_error(error, TG_AUDIT_ERROR, TG_AUDIT_ERROR_OPTIONS,
+			    "the checkpoint key %s is missing although the audit log in %s has "
+			    "history; restore the device's key (a new one would not match the "
+			    "enrolled public key)", log->checkpoint_key, log->dir);
+		return FALSE;
+	}
+	if (g_mkdir_with_parents(dir, 0700) < 0 && errno != EEXIST) {
+		g_set_error(error, TG_AUDIT_ERROR, TG_AUDIT_ERROR_IO,
+			    "cannot create the directory of the checkpoint key %s: %s",
+			    log->checkpoint_key, g_strerror(errno));
+		return FALSE;
+	}
+	(void)unlink(pub);	/* a public key without its private half is stale */
+	return tg_ed25519_generate(log->checkpoint_key, pub, error);
+}
+
 static gboolean load_checkpoint_key(TgAuditLog *log, GError **error)
 {
 	static const char probe[] = "tollgate-checkpoint key check";
@@ -208,6 +252,8 @@ static gboolean load_checkpoint_key(TgAuditLog *log, GError **error)
 		log->hmac_key = tg_read_key_file(log->checkpoint_key, error);
 		return log->hmac_key != NULL;
 	}
+	if (!checkpoint_key_outside(log, error) || !provision_device_key(log, error))
+		return FALSE;
 	/* Sign once now so a bad key fails the open, not a later append. */
 	sig = tg_ed25519_sign_hex(log->checkpoint_key, probe, strlen(probe), error);
 	return sig != NULL;

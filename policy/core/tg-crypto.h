@@ -59,4 +59,16 @@ void tg_crypto_init_program(void);
 /* Fills @buf with random bytes (OpenSSL RAND_bytes). */
 gboolean tg_random_bytes(guint8 *buf, gsize len, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* keygen.c. Makes a new Ed25519 key pair: the private key PEM at
+ * @priv_path (0600) and the public key PEM at @pub_path (0644), each
+ * written whole and never over an existing file (then FALSE with
+ * TG_CRYPTO_ERROR_KEY). The public key goes first: a private key on disk
+ * always has its public half next to it. */
+gboolean tg_ed25519_generate(const char *priv_path, const char *pub_path,
+			     GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Returns: (transfer full): the public key PEM of the Ed25519 private key
+ * at @priv_path, or NULL with @error. */
+gchar *tg_ed25519_public_pem(const char *priv_path, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 G_END_DECLS

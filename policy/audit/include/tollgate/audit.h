@@ -140,6 +140,25 @@ TG_EXPORT gboolean tg_audit_verify(const char *dir, const char *const *files, co
 				   const char *alg, TgAuditVerifyResult *res,
 				   GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* The latest log.checkpoint line of the log in @dir (no newline), to be
+ * kept off the device as an anchor (`tollgate audit anchor`).
+ * Returns: (transfer full): the line, or NULL with @error (also when the
+ * log holds no checkpoint). */
+TG_EXPORT gchar *tg_audit_last_checkpoint(const char *dir, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* tg_audit_verify() with @key (required) and @alg (NULL: the anchor's),
+ * then the anchor:
+ * the checkpoint line in the file @anchor must be signed by @key and must
+ * stand in the log at its seq, byte for byte. Otherwise @res says "cut"
+ * (the log ends before it), "replaced" (another record stands there),
+ * "anchor-rotated" (it is older than the oldest file kept) or "bad-anchor"
+ * (its signature does not verify). Errors as for tg_audit_verify(), and
+ * TG_AUDIT_ERROR_PARSE for an anchor file that is not a checkpoint line. */
+TG_EXPORT gboolean tg_audit_verify_anchor(const char *dir, const char *const *files,
+					  const char *anchor, const char *key, const char *alg,
+					  TgAuditVerifyResult *res,
+					  GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Lists the audit files of @dir, oldest first.
  * Returns: (transfer full): NULL-terminated array of paths. */
 TG_EXPORT gchar **tg_audit_list_files(const char *dir, GError **error);
