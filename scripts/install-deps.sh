@@ -22,7 +22,9 @@ test_pkgs=(libcmocka-dev python3 python3-jsonschema python3-regex openssl jq rau
   # The updater matrix (scripts/updaters.sh): SWUpdate 2024.12.1 with Lua 5.4,
   # libubootenv 0.3.5 and json-c; RAUC 1.13 and 1.15.2.
   cmake libyaml-dev zlib1g-dev libjson-c-dev liblua5.4-dev lua5.4 libdbus-1-dev libnl-genl-3-dev
-  libfdisk-dev xz-utils)
+  libfdisk-dev xz-utils
+  # The hardware anchor: tpm2-tss and the software TPM its tests run against.
+  libtss2-dev swtpm swtpm-tools)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 
 case "$profile" in

@@ -34,6 +34,8 @@ static const TgAuditEventInfo events[] = {
 	  "the user switched automatic installs or notifications on or off" },
 	{ "state.initialized", "273dbbeb3cb68cffa672119d9f7f73b5",
 	  "the state store was created with the policy's initial settings" },
+	{ "state.anchored", "0cc38f5f12f26cab0001de3d5a0e141f",
+	  "an existing state was bound to the hardware anchor ([state] anchor) when it was turned on" },
 	{ "state.recovered", "56d86ab08db3339d4dbd24ef40832d97",
 	  "an administrator re-seeded floors after lost or tampered state" },
 	{ "state.tamper-detected", "9a0c6fbfbe154d9fa1fd7019e7cffe87",

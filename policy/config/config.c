@@ -70,6 +70,7 @@ static TgPolicy *policy_new(void)
 
 	p->files = g_ptr_array_new_with_free_func(g_free);
 	p->scheme = TG_SCHEME_SEMVER;
+	p->anchor_index = TG_ANCHOR_DEFAULT_INDEX;
 	p->default_component = g_strdup("system");
 	p->reinstall = TG_REINSTALL_REFUSE;
 	p->security_floor = TRUE;
@@ -118,6 +119,7 @@ void tg_policy_free(TgPolicy *policy)
 	g_free(policy->key_file);
 	g_free(policy->version_path);
 	g_free(policy->version_key);
+	g_free(policy->anchor_tcti);
 	g_free(policy->audit_dir);
 	g_free(policy->checkpoint_key);
 	g_free(policy->checkpoint_alg);
@@ -593,6 +595,35 @@ static gboolean set_version_defaults(TgKf *k, TgPolicy *p, GError **error)
 	return TRUE;
 }
 
+/* [state] anchor, anchor-tcti, anchor-index: the hardware anchor. */
+static gboolean parse_anchor(TgKf *k, TgPolicy *p, GError **error)
+{
+	static const char *const anchors[] = { "none", "tpm2", NULL };
+	const char *g = "state";
+	gint anchor = p->anchor;
+	g_autofree gchar *index = NULL;
+	gchar *end = NULL;
+	guint64 v;
+
+	if (!tg_kf_take_enum(k, g, "anchor", anchors, &anchor, error) ||
+	    !tg_kf_take_string(k, g, "anchor-tcti", &p->anchor_tcti, error) ||
+	    !tg_kf_take_string(k, g, "anchor-index", &index, error))
+		return FALSE;
+	p->anchor = anchor;
+	if (!p->anchor_tcti)
+		p->anchor_tcti = g_strdup(TG_ANCHOR_DEFAULT_TCTI);
+	if (!index)
+		return TRUE;
+	v = g_ascii_strtoull(index, &end, 0);
+	/* NV indices of the owner range: 0x01000000 to 0x01ffffff */
+	if (!*index || *end || v < 0x01000000 || v > 0x01ffffff)
+		return tg_kf_value_error(k, g, "anchor-index", index,
+					 "is not an NV index; use one from 0x01000000 to "
+					 "0x01ffffff, e.g. 0x01500101", error);
+	p->anchor_index = (guint32)v;
+	return TRUE;
+}
+
 static gboolean parse_state_group(TgKf *k, TgPolicy *p, GError **error)
 {
 	static const char *const sources[] = { "none", "os-release", "sw-versions", "file", NULL };
@@ -616,7 +647,7 @@ static gboolean parse_state_group(TgKf *k, TgPolicy *p, GError **error)
 				       TG_DEFAULT_KEY_FILE);
 		return tg_kf_value_error(k, g, "key-file", p->key_file, what, error);
 	}
-	if (!set_version_defaults(k, p, error))
+	if (!set_version_defaults(k, p, error) || !parse_anchor(k, p, error))
 		return FALSE;
 	return tg_kf_check_remaining_keys(k, g, error);
 }

@@ -9,6 +9,15 @@
 
 G_BEGIN_DECLS
 
+/* The hardware anchor of the state (docs/state.md). */
+typedef enum {
+	TG_ANCHOR_NONE = 0,
+	TG_ANCHOR_TPM2,
+} TgAnchorKind;
+
+#define TG_ANCHOR_DEFAULT_TCTI "device:/dev/tpmrm0"
+#define TG_ANCHOR_DEFAULT_INDEX 0x01500101u
+
 typedef enum {
 	TG_REINSTALL_ALLOW = 0,
 	TG_REINSTALL_REFUSE,
@@ -104,6 +113,9 @@ struct _TgPolicy {
 	TgVersionSource version_source;
 	gchar *version_path;		/* file for the source */
 	gchar *version_key;		/* os-release key or sw-versions name */
+	TgAnchorKind anchor;		/* [state] anchor */
+	gchar *anchor_tcti;		/* TCTI loader string for tpm2 */
+	guint32 anchor_index;		/* NV index of the counter */
 
 	/* [audit] */
 	gchar *audit_dir;		/* default <state_dir>/log */

@@ -263,7 +263,7 @@ gboolean tg_engine_load_state(TgEngine *engine, GError **error)
 		engine->state_error = binding_problem(engine);
 		if (engine->state_error)
 			g_clear_pointer(&engine->state, tg_state_free);
-		return TRUE;
+		return tg_engine_anchor_check(engine, error);
 	}
 	if (g_error_matches(local, TG_STATE_ERROR, TG_STATE_ERROR_IO)) {
 		g_propagate_error(error, g_steal_pointer(&local));
@@ -286,6 +286,22 @@ gboolean tg_engine_load_state(TgEngine *engine, GError **error)
 	return TRUE;
 }
 
+/* A device that had a state before the anchor was turned on: bind it now,
+ * so that a copy from before can be told apart from then on. */
+static gboolean anchor_bind(TgEngine *engine, GError **error)
+{
+	g_autoptr(JsonObject) body = NULL;
+
+	if (!engine->anchor_new || !engine->state)
+		return TRUE;
+	engine->anchor_new = FALSE;
+	body = json_object_new();
+	json_object_set_string_member(body, "anchor", "tpm2");
+	json_object_set_string_member(body, "tcti", engine->policy->anchor_tcti);
+	json_object_set_int_member(body, "nv_index", engine->policy->anchor_index);
+	return tg_engine_save_state(engine, "state.anchored", body, error);
+}
+
 gboolean tg_engine_settle_state(TgEngine *engine, GError **error)
 {
 	if (engine->first_boot) {
@@ -294,5 +310,5 @@ gboolean tg_engine_settle_state(TgEngine *engine, GError **error)
 	}
 	if (!engine->state && engine->state_error && !engine->needs_setup)
 		return state_unusable(engine, error);
-	return TRUE;
+	return anchor_bind(engine, error);
 }

@@ -26,6 +26,8 @@ struct _TgEngine {
 	gpointer notifier;	/* from notify_ops->open, may be NULL */
 	gboolean first_boot;	/* no state and no history: initialize it */
 	gboolean needs_setup;	/* new device without version source: wait for a reseed */
+	struct _TgAnchor *anchor;	/* [state] anchor = tpm2, opened when first needed */
+	gboolean anchor_new;	/* a state from before the anchor: bind it */
 };
 
 /* engine.c */
@@ -116,5 +118,15 @@ void tg_json_set_string(JsonObject *obj, const char *member, const char *value);
 gboolean tg_engine_production_check_path(const char *path, GError **error);
 gboolean tg_engine_production_check_options(const TgPolicy *policy, const TgEngineOptions *opts,
 					    GError **error);
+
+/* engine-anchor.c: the hardware anchor. anchor_raises: does @event count
+ * the counter up? prepare (before the state write): the state carries the
+ * count the TPM is about to reach; advance (after it): count up. check (on
+ * open): a state behind the counter becomes engine->state_error (a state
+ * from before the anchor was turned on sets engine->anchor_new). */
+gboolean tg_engine_anchor_raises(const char *event);
+gboolean tg_engine_anchor_prepare(TgEngine *engine, GError **error);
+void tg_engine_anchor_advance(TgEngine *engine);
+gboolean tg_engine_anchor_check(TgEngine *engine, GError **error);
 
 G_END_DECLS

@@ -54,13 +54,21 @@ gboolean tg_engine_state_commit(TgEngine *engine, GError **error)
 gboolean tg_engine_save_state(TgEngine *engine, const char *event, JsonObject *body,
 			      GError **error)
 {
+	gboolean raises = tg_engine_anchor_raises(event);
+
+	if (raises && !tg_engine_anchor_prepare(engine, error))
+		return FALSE;
 	if (!tg_engine_state_prepare(engine, body, error))
 		return FALSE;
 	if (!tg_engine_record(engine, event, body, NULL, error)) {
 		tg_engine_state_discard(engine, body);
 		return FALSE;
 	}
-	return tg_engine_state_commit(engine, error);
+	if (!tg_engine_state_commit(engine, error))
+		return FALSE;
+	if (raises)
+		tg_engine_anchor_advance(engine);
+	return TRUE;
 }
 
 gboolean tg_engine_record(TgEngine *engine, const char *event, JsonObject *body,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tg-io.h"
+#include "tg-anchor.h"
 
 
 /* --state-dir moves state and audit log together. */
@@ -126,6 +127,7 @@ void tg_engine_close(TgEngine *engine)
 	g_clear_pointer(&engine->now, g_date_time_unref);
 	g_clear_pointer(&engine->system_now, g_date_time_unref);
 	g_clear_pointer(&engine->clock_now, g_date_time_unref);
+	g_clear_pointer(&engine->anchor, tg_anchor_close);
 	g_free(engine->updater);
 	g_free(engine->updater_version);
 	g_free(engine);

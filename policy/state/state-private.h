@@ -41,6 +41,7 @@ struct _TgState {
 	gchar *last_decision;		/* JSON text of the last gate decision, or NULL */
 	gboolean initialized;		/* initialization was recorded */
 	guint64 generation;		/* +1 with every write; the audit log records each */
+	guint64 anchor_count;		/* the hardware counter when last written, 0: none */
 };
 
 /* Returns: (transfer none): the entry for @component, created if @create. */

@@ -333,6 +333,10 @@ static JsonNode *build_body(const TgState *state)
 	json_builder_add_boolean_value(b, state->initialized);
 	json_builder_set_member_name(b, "generation");
 	json_builder_add_int_value(b, (gint64)state->generation);
+	if (state->anchor_count) {
+		json_builder_set_member_name(b, "anchor_count");
+		json_builder_add_int_value(b, (gint64)state->anchor_count);
+	}
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
 }
@@ -751,6 +755,20 @@ static gboolean take_decision(TgState *state, JsonNode *decision, GError **error
 	return TRUE;
 }
 
+/* The hardware anchor's counter value the state was written with; absent
+ * without an anchor. */
+static gboolean take_anchor_count(TgState *state, JsonObject *root, GError **error)
+{
+	JsonNode *n = json_object_get_member(root, "anchor_count");
+
+	if (!n)
+		return TRUE;
+	if (!is_value_of(n, G_TYPE_INT64) || json_node_get_int(n) < 1)
+		return corrupt(error, "state member 'anchor_count' must be a number of at least 1");
+	state->anchor_count = (guint64)json_node_get_int(n);
+	return TRUE;
+}
+
 static gboolean parse_scalars(TgState *state, JsonObject *root, GError **error)
 {
 	JsonNode *format = json_object_get_member(root, "format");
@@ -768,7 +786,7 @@ static gboolean parse_scalars(TgState *state, JsonObject *root, GError **error)
 	if (generation && (!is_value_of(generation, G_TYPE_INT64) || json_node_get_int(generation) < 0))
 		return corrupt(error, "state member 'generation' must be a number of at least 0");
 	state->generation = generation ? (guint64)json_node_get_int(generation) : 0;
-	if (!take_date(root, "", "support_end", &state->support_end, error) ||
+	if (!take_anchor_count(state, root, error) || !take_date(root, "", "support_end", &state->support_end, error) ||
 	    !take_date(root, "", "pending_support_end", &state->pending_support_end, error) ||
 	    !take_date(root, "", "last_trusted_time", &state->last_trusted_time, error) ||
 	    !take_boolean(root, "", "initialized", &initialized, error))
@@ -829,7 +847,7 @@ TgState *tg_state_from_json(const char *data, gsize len, GError **error)
 					      "pending_support_end", "last_trusted_time",
 					      "postpone", "approvals", "settings",
 					      "support_notices_sent", "last_decision",
-					      "initialized", "generation", NULL };
+					      "initialized", "generation", "anchor_count", NULL };
 	g_autoptr(JsonParser) parser = json_parser_new();
 	g_autoptr(GError) local = NULL;
 	g_autoptr(TgState) state = tg_state_new();

@@ -215,7 +215,7 @@ static void test_catalogue(void **state)
 		"gate.decision", "update.installed", "update.failed", "update.updater-refused",
 		"update.committed",
 		"user.postponed", "user.approved", "user.settings-changed", "state.initialized",
-		"state.recovered", "state.tamper-detected", "clock.rollback-detected",
+		"state.anchored", "state.recovered", "state.tamper-detected", "clock.rollback-detected",
 		"support.ending", "support.ended", "support.extended", "log.rotated",
 		"log.recovered", "log.checkpoint", "notice.delivered", "notice.failed",
 		"update.check",
@@ -1213,6 +1213,8 @@ static const struct {
 	  "\"initialized_default\":true,\"changed_by\":\"user\"}" },
 	{ "state.initialized",
 	  "{\"source\":\"/etc/os-release\",\"installed\":\"2.4.0\",\"floor\":\"2.4.0\"}" },
+	{ "state.anchored",
+	  "{\"anchor\":\"tpm2\",\"tcti\":\"device:/dev/tpmrm0\",\"nv_index\":22024449}" },
 	{ "state.recovered",
 	  "{\"component\":\"rootfs\",\"version\":\"2.4.0\",\"previous_problem\":\"state HMAC "
 	  "mismatch\",\"old_floor\":null}" },

@@ -25,6 +25,7 @@ typedef enum {
 	TG_STATE_ERROR_TAMPERED,	/* bad HMAC, bad header */
 	TG_STATE_ERROR_CORRUPT,		/* HMAC fine but body unusable */
 	TG_STATE_ERROR_KEY,		/* key file missing or unusable */
+	TG_STATE_ERROR_ANCHOR,		/* the hardware anchor cannot be used */
 } TgStateError;
 
 #define TG_STATE_FILE "state"
