@@ -79,17 +79,11 @@ static gboolean member_uint(JsonObject *o, const char *name, guint64 *ret)
 	return TRUE;
 }
 
-static gboolean anchor_load(const char *path, Anchor *a, GError **error)
+/* Parses a->line (set by the caller), named @path in messages. */
+static gboolean anchor_parse(Anchor *a, const char *path, GError **error)
 {
-	g_autoptr(GError) local = NULL;
 	const char *event = NULL;
-	gsize len = 0;
 
-	if (!tg_io_read_regular(path, ANCHOR_MAX, &a->line, &len, NULL, &local)) {
-		g_set_error(error, TG_AUDIT_ERROR, TG_AUDIT_ERROR_IO, "the anchor %s: %s", path,
-			    local->message);
-		return FALSE;
-	}
 	g_strchomp(a->line);
 	a->obj = tg_audit_parse_line(a->line, strlen(a->line), NULL);
 	if (!a->obj || !member_string(a->obj, "event", &event) ||
@@ -103,6 +97,38 @@ static gboolean anchor_load(const char *path, Anchor *a, GError **error)
 		return FALSE;
 	}
 	return TRUE;
+}
+
+static gboolean anchor_load(const char *path, Anchor *a, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	gsize len = 0;
+
+	if (!tg_io_read_regular(path, ANCHOR_MAX, &a->line, &len, NULL, &local)) {
+		g_set_error(error, TG_AUDIT_ERROR, TG_AUDIT_ERROR_IO, "the anchor %s: %s", path,
+			    local->message);
+		return FALSE;
+	}
+	if (strlen(a->line) != len) {
+		g_set_error(error, TG_AUDIT_ERROR, TG_AUDIT_ERROR_PARSE,
+			    "the anchor %s holds a NUL byte; export it with `tollgate audit "
+			    "anchor`", path);
+		return FALSE;
+	}
+	return anchor_parse(a, path, error);
+}
+
+gboolean tg_audit_anchor_parse_data(const char *data, gsize len, GError **error)
+{
+	g_auto(Anchor) a = { 0 };
+
+	if (len > ANCHOR_MAX || memchr(data, '\0', len)) {
+		g_set_error(error, TG_AUDIT_ERROR, TG_AUDIT_ERROR_PARSE,
+			    "the anchor is larger than %d bytes or holds a NUL byte", ANCHOR_MAX);
+		return FALSE;
+	}
+	a.line = g_strndup(data, len);
+	return anchor_parse(&a, "(data)", error);
 }
 
 /* The anchor's own signature, with the verifier's key. */

@@ -46,6 +46,9 @@ G_GNUC_INTERNAL gboolean tg_audit_signature_ok(const char *alg, const char *key_
 					       GBytes *hmac_key, const char *msg, const char *sig,
 					       GError **error);
 
+/* Parses an anchor file's content (audit-anchor.c); for the fuzz target. */
+G_GNUC_INTERNAL gboolean tg_audit_anchor_parse_data(const char *data, gsize len, GError **error);
+
 /* The text a checkpoint signs. Returns: (transfer full). */
 G_GNUC_INTERNAL gchar *tg_audit_checkpoint_message(guint64 head_seq, const char *head_hash);
 

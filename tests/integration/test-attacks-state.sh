@@ -16,6 +16,8 @@
 #   8 a future --now is not kept: later runs on the clock are not refused
 #   9 a newline in a version cannot forge an output line
 #  10 a FIFO or a symlink as sw-description: refused at once
+#  11 the evidence --out directory owned by another user
+#  12 SIGKILL at random moments of a first boot: no device is left stuck
 . "$(dirname "$0")/lib.sh"
 
 P=$W/etc/tollgate.conf
@@ -141,5 +143,27 @@ expect_exit 1 "a symlinked sw-description is refused" -- \
   timeout 10 $T swupdate-precheck --sw-description "$W/link"
 expect_output 'symlink' "the sentence names the symlink"
 
+# ---- 11. the evidence output directory owned by another user ------------------
+mkdir -p "$W/pack" && chown 12345 "$W/pack"
+expect_exit 1 "evidence into a directory another user owns is refused" -- \
+  $T evidence --out "$W/pack"
+expect_output "owned by uid 12345" "the sentence names the owner"
+[ -z "$(ls -A "$W/pack")" ] && ok "nothing was written there" || not_ok "files were written to $W/pack"
+
 expect_exit 0 "what was recorded before still verifies" -- verify
+
+# ---- 12. SIGKILL at random moments of a first boot ----------------------------------
+stuck=0 midway=0
+for i in $(seq 1 40); do
+  rm -rf "$S" "$W/keys" "$W"/etc/state.key.provisioned-*
+  $T gate --version 1.0.1 >/dev/null 2>&1 &
+  pid=$!
+  sleep "$(printf '0.%03d' $((RANDOM % 40)))"	# 0 to 39 ms: a first boot takes ~20
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  [ -f "$S/state" ] || midway=$((midway + 1))
+  $T gate --version 1.0.1 >"$W/after" 2>&1 || { stuck=$((stuck + 1)); sed 's/^/  | /' "$W/after" | head -3; }
+done
+[ "$stuck" = 0 ] && ok "40 first boots killed at random ($midway before the state file existed): none left refusing" ||
+  not_ok "$stuck of 40 devices were left refusing after a killed first boot"
 finish
