@@ -132,30 +132,17 @@ gboolean tg_audit_signature_ok(const char *alg, const char *key_path, GBytes *hm
 	return TRUE;
 }
 
-/* Checks a log.checkpoint line against the record before it (whose hash the
- * line's own prev holds, already checked by the chain) and the key. */
-static void check_checkpoint(TgVerifier *v, const TgVerifyLine *cur, const TgAuditLineScan *sc,
-			     const char *line, gsize len)
+/* The signed part of a checkpoint: its head is the record before it and
+ * its signature verifies with the key. */
+static void check_signed(TgVerifier *v, const TgVerifyLine *cur, const TgAuditLineScan *sc,
+			 JsonObject *obj)
 {
-	g_autoptr(JsonObject) obj = tg_audit_parse_line(line, len, NULL);
 	g_autoptr(GError) err = NULL;
 	g_autofree gchar *msg = NULL;
-	const char *event = NULL, *hash = NULL, *alg = NULL, *sig = NULL;
+	const char *hash = NULL, *alg = NULL, *sig = NULL;
 	char prev_hex[TG_SHA256_HEX_LEN + 1];
 	guint64 head_seq = 0;
 
-	if (!obj || !get_string(obj, "event", &event) || !g_str_equal(event, "log.checkpoint")) {
-		report(v, cur->file, cur->seq, "malformed",
-		       "%s: line %" G_GUINT64_FORMAT " (seq %" G_GUINT64_FORMAT ") looks "
-		       "like a checkpoint but is not a valid JSON record", cur->file,
-		       cur->line_no, cur->seq);
-		return;
-	}
-	v->res->checkpoints++;
-	if (!v->key) {
-		v->unverified++;
-		return;
-	}
 	tg_hex_encode(sc->prev, TG_SHA256_LEN, prev_hex);
 	if (!get_uint(obj, "head_seq", &head_seq) || !get_string(obj, "head_hash", &hash) ||
 	    !get_string(obj, "alg", &alg) || !get_string(obj, "sig", &sig)) {
@@ -185,6 +172,29 @@ static void check_checkpoint(TgVerifier *v, const TgVerifyLine *cur, const TgAud
 		return;
 	}
 	v->last_checkpoint = cur->seq;
+}
+
+/* Checks a log.checkpoint line against the record before it (whose hash the
+ * line's own prev holds, already checked by the chain) and the key. */
+static void check_checkpoint(TgVerifier *v, const TgVerifyLine *cur, const TgAuditLineScan *sc,
+			     const char *line, gsize len)
+{
+	g_autoptr(JsonObject) obj = tg_audit_parse_line(line, len, NULL);
+	const char *event = NULL;
+
+	if (!obj || !get_string(obj, "event", &event) || !g_str_equal(event, "log.checkpoint")) {
+		report(v, cur->file, cur->seq, "malformed",
+		       "%s: line %" G_GUINT64_FORMAT " (seq %" G_GUINT64_FORMAT ") looks "
+		       "like a checkpoint but is not a valid JSON record", cur->file,
+		       cur->line_no, cur->seq);
+		return;
+	}
+	v->res->checkpoints++;
+	if (!v->key) {
+		v->unverified++;
+		return;
+	}
+	check_signed(v, cur, sc, obj);
 }
 
 /* ---- chain ---- */
