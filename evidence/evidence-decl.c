@@ -45,6 +45,7 @@ const char *tg_ev_support_name(TgEvSupport support)
 
 static void mechanism_free(TgEvMechanism *m)
 {
+	g_free(m->maintenance_window);
 	g_free(m->id);
 	for (guint i = 0; i < TG_MF_N; i++)
 		g_free(m->fields[i]);
@@ -286,6 +287,22 @@ static gboolean take_mechanism_choices(TgKf *k, const char *g, TgEvMechanism *m,
 	return TRUE;
 }
 
+/* maintenance-window: the window the manufacturer documents for users,
+ * "HH:MM-HH:MM" or "none"; the checker compares it with the policy's. */
+static gboolean take_window(TgKf *k, const char *g, TgEvMechanism *m, GError **error)
+{
+	static const char *const form = "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]$";
+
+	if (!tg_kf_take_string(k, g, "maintenance-window", &m->maintenance_window, error))
+		return FALSE;
+	if (!m->maintenance_window || g_str_equal(m->maintenance_window, "none") ||
+	    g_regex_match_simple(form, m->maintenance_window, 0, 0))
+		return TRUE;
+	return tg_kf_value_error(k, g, "maintenance-window", m->maintenance_window,
+				 "is not a window; write HH:MM-HH:MM as in [class.*] window-hours, "
+				 "or none", error);
+}
+
 /* Returns: (transfer full): the mechanism, or NULL with @error. */
 static TgEvMechanism *parse_mechanism(TgKf *k, const char *g, GError **error)
 {
@@ -297,7 +314,8 @@ static TgEvMechanism *parse_mechanism(TgKf *k, const char *g, GError **error)
 	for (guint i = 0; i < TG_MF_N; i++)
 		if (!take_text(k, g, mech_fields[i].key, &m->fields[i], error))
 			return NULL;
-	if (!take_mechanism_choices(k, g, m, error) || !tg_kf_check_remaining_keys(k, g, error))
+	if (!take_mechanism_choices(k, g, m, error) || !take_window(k, g, m, error) ||
+	    !tg_kf_check_remaining_keys(k, g, error))
 		return NULL;
 	return g_steal_pointer(&m);
 }

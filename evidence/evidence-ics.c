@@ -35,11 +35,6 @@ static guint64 total(const Ctx *c, glong offset)
 
 #define COUNT(c, field) total((c), G_STRUCT_OFFSET(TgEvCounts, field))
 
-static guint64 tc_total(const Ctx *c, TgEvTc tc)
-{
-	return c->logs ? c->logs->tc_count[tc] : 0;
-}
-
 static void basis(TgEvIcsRow *row, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
 static void basis(TgEvIcsRow *row, const char *fmt, ...)
@@ -258,9 +253,9 @@ static void derive_auto(const Ctx *c, TgEvIcsRow *row, const char *what)
 				   "in the initialized state ([class.security] auto-install = "
 				   "true), gated by tollgate.", what));
 	basis(row, "derived: [class.security] auto-install = true");
-	if (tc_total(c, TG_TC_4_1))
-		basis(row, "log: %" G_GUINT64_FORMAT " records of updates installed without user "
-		      "action or of the initialized state (5.3-4-1)", tc_total(c, TG_TC_4_1));
+	if (COUNT(c, security_allowed))
+		basis(row, "log: %" G_GUINT64_FORMAT " security updates allowed without user action "
+		      "(5.3-4-1)", COUNT(c, security_allowed));
 }
 
 static void derive_5(const Ctx *c, TgEvIcsRow *row)
@@ -303,6 +298,25 @@ static void derive_6(const Ctx *c, TgEvIcsRow *row)
 		      " postpones (5.3-6-2)", COUNT(c, settings_changes), COUNT(c, postpones));
 }
 
+/* Where the Cryptographic Details came from: the updater's configuration
+ * (what the device is set up to check) or the manufacturer's text. */
+static void crypto_basis(const Ctx *c, TgEvIcsRow *row)
+{
+	gboolean derived = FALSE, declared = FALSE;
+
+	for (guint i = 0; i < c->x->mechanisms->len; i++) {
+		const TgEvField *f = tg_ev_entry_field(g_ptr_array_index(c->x->mechanisms, i),
+						       "Cryptographic Details");
+
+		derived |= f && f->derived;
+		declared |= f && f->declared;
+	}
+	if (derived)
+		basis(row, "derived: the updater's configuration ([mechanism.*] updater-config)");
+	if (declared)
+		basis(row, "declared: [mechanism.*] cryptographic-details");
+}
+
 static void derive_crypto(const Ctx *c, TgEvIcsRow *row, const char *what)
 {
 	if (!all_mechanisms(c, "Cryptographic Details", FALSE)) {
@@ -313,7 +327,7 @@ static void derive_crypto(const Ctx *c, TgEvIcsRow *row, const char *what)
 	set_y(row, g_strdup_printf("Every mechanism documents %s (IXIT 7-UpdMech Cryptographic "
 				   "Details, declared or derived from the updater's "
 				   "configuration).", what));
-	basis(row, "declared or derived: [mechanism.*] cryptographic-details / updater-config");
+	crypto_basis(c, row);
 	if (row->prov == &tg_ev_provisions()[8] && COUNT(c, failed))
 		basis(row, "log: %" G_GUINT64_FORMAT " failed installs passed through from the "
 		      "updater (5.3-9-1)", COUNT(c, failed));
@@ -490,6 +504,61 @@ static void apply_declaration(const TgEvIcsDecl *decl, TgEvIcsRow *row)
 	}
 }
 
+const char *tg_ev_strength_name(TgEvStrength strength)
+{
+	static const char *const names[] = { "gap", "declared", "configured", "demonstrated",
+					     "contradicted" };
+
+	return names[strength];
+}
+
+/* From what the row rests on: records beat the policy, the policy beats a
+ * declaration; a contradiction in the records beats everything. A row
+ * without a justification where one is needed is a gap. */
+static TgEvStrength strength_of(const TgEvIcsRow *row, const TgEvLogs *logs)
+{
+	gboolean log = FALSE, derived = FALSE, declared = FALSE;
+
+	if (logs && tg_ev_findings_cover(logs->findings, row->prov->id))
+		return TG_EV_STRENGTH_CONTRADICTED;
+	if (row->support != TG_SUPPORT_Y && !row->justification)
+		return TG_EV_STRENGTH_GAP;
+	for (guint i = 0; i < row->basis->len; i++) {
+		const char *b = g_ptr_array_index(row->basis, i);
+
+		log |= g_str_has_prefix(b, "log:");
+		derived |= g_str_has_prefix(b, "derived:");
+		declared |= g_str_has_prefix(b, "declared:");
+	}
+	if (log)
+		return TG_EV_STRENGTH_DEMONSTRATED;
+	if (derived)
+		return TG_EV_STRENGTH_CONFIGURED;
+	return declared || row->justification ? TG_EV_STRENGTH_DECLARED : TG_EV_STRENGTH_GAP;
+}
+
+/* "device file seq N: text" of each contradiction of @provision.
+ * Returns: (transfer full). */
+static GPtrArray *contradictions_of(const GPtrArray *findings, const char *provision)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; i < findings->len; i++) {
+		const TgEvFinding *f = g_ptr_array_index(findings, i);
+		g_auto(GStrv) ids = g_strsplit(f->provisions, " ", -1);
+
+		if (!f->contradiction || !g_strv_contains((const char *const *)ids, provision))
+			continue;
+		if (f->file)
+			g_ptr_array_add(out, g_strdup_printf("%s %s seq %" G_GUINT64_FORMAT ": %s",
+							     tg_ev_or_dash(f->device), f->file,
+							     f->seq, f->text));
+		else
+			g_ptr_array_add(out, g_strdup(f->text));
+	}
+	return out;
+}
+
 TgEvIcs *tg_ev_ics_build(const TgPolicy *policy, const TgEvDecl *decl, const TgEvLogs *logs,
 			 const TgEvIxit *ixit)
 {
@@ -505,6 +574,9 @@ TgEvIcs *tg_ev_ics_build(const TgPolicy *policy, const TgEvDecl *decl, const TgE
 		row->basis = g_ptr_array_new_with_free_func(g_free);
 		derive(&c, i, row);
 		apply_declaration(&decl->ics[i], row);
+		row->strength = strength_of(row, logs);
+		if (row->strength == TG_EV_STRENGTH_CONTRADICTED)
+			row->contradicted_by = contradictions_of(logs->findings, row->prov->id);
 	}
 	return ics;
 }
@@ -518,6 +590,8 @@ void tg_ev_ics_free(TgEvIcs *ics)
 		g_free(ics->rows[i].justification);
 		if (ics->rows[i].basis)
 			g_ptr_array_unref(ics->rows[i].basis);
+		if (ics->rows[i].contradicted_by)
+			g_ptr_array_unref(ics->rows[i].contradicted_by);
 	}
 	g_free(ics);
 }
@@ -535,6 +609,13 @@ void tg_ev_ics_gaps(const TgEvIcs *ics, GPtrArray *gaps)
 		const TgEvIcsRow *row = &ics->rows[i];
 		g_autofree gchar *ref = NULL;
 
+		if (row->strength == TG_EV_STRENGTH_CONTRADICTED) {
+			tg_ev_gap_add(gaps, TG_AREA_SUPPORT_MAP, row->prov->id,
+				      "records contradict what the row claims (%s); resolve each "
+				      "finding in findings.md, by the device's behaviour or by the "
+				      "policy", tg_ev_support_name(row->support));
+			continue;
+		}
 		if (row->support == TG_SUPPORT_Y || row->justification)
 			continue;
 		ref = g_strdup_printf("%s (4-1, 4-1-1)", row->prov->id);
@@ -584,6 +665,14 @@ static JsonObject *row_json(const TgEvIcs *ics, const TgEvIcsRow *row)
 	json_object_set_string_member(o, "v3_status", p->v3_status ? p->v3_status : p->status);
 	json_object_set_string_member(o, "v3_change", p->v3_note);
 	json_object_set_string_member(o, "support", tg_ev_support_name(row->support));
+	json_object_set_string_member(o, "strength", tg_ev_strength_name(row->strength));
+	if (row->contradicted_by) {
+		JsonArray *c = json_array_new();
+
+		for (guint i = 0; i < row->contradicted_by->len; i++)
+			json_array_add_string_element(c, g_ptr_array_index(row->contradicted_by, i));
+		json_object_set_array_member(o, "contradicted_by", c);
+	}
 	json_object_set_string_member(o, "origin", row->declared ? "declared" : "derived");
 	json_object_set_string_member(o, "detail", row->support == TG_SUPPORT_Y ? row->detail
 										: row->justification);
@@ -657,8 +746,10 @@ static void md_row(GString *md, const TgEvIcs *ics, const TgEvIcsRow *row)
 	else
 		g_string_append(detail, "**GAP: no justification** (provision 4-1, test case "
 				"4-1-1)");
-	g_string_append_printf(md, "| <a id=\"ics-%s\"></a>%s | %s | %s | **%s** | %s | ", p->id,
-			       p->id, p->v3_ids, p->status, tg_ev_support_name(row->support),
+	g_string_append_printf(md, "| <a id=\"ics-%s\"></a>%s | %s | %s | **%s%s** | %s | %s | ",
+			       p->id, p->id, p->v3_ids, p->status, tg_ev_support_name(row->support),
+			       row->strength == TG_EV_STRENGTH_CONTRADICTED ? ", contradicted" : "",
+			       tg_ev_strength_name(row->strength),
 			       row->declared ? "declared" : "derived");
 	tg_ev_md_cell(md, detail->str);
 	g_string_append(md, " | ");
@@ -682,12 +773,16 @@ gchar *tg_ev_ics_to_md(const TgEvIcs *ics, const TgPolicy *policy, const TgEvDec
 			       "645 V2.1.1 clause 5.3, with the V3.1.3 IDs. %s\n\nDevice: %s, %s. "
 			       "*derived*: tollgate worked the value out from the policy, the "
 			       "declarations and the records (named under Basis); *declared*: "
-			       "written in an [ics.PROVISION] group.\n\n", policy->model,
+			       "written in an [ics.PROVISION] group. Strength: *demonstrated* "
+			       "(the device's records show it), *configured* (the policy "
+			       "enforces it, no record shows it yet), *declared* (the "
+			       "manufacturer's text only), *contradicted* (records show "
+			       "otherwise: see findings.md), *gap*.\n\n", policy->model,
 			       tg_ev_verdict_notice(ics->self_assessment),
 			       ics->updateable ? "updateable" : "not updateable",
 			       decl->constrained ? "constrained" : "not constrained");
-	g_string_append_printf(md, "| Reference | V3.1.3 | Status | Support | Origin | Detail | "
-			       "Basis |%s\n|---|---|---|---|---|---|---|%s\n",
+	g_string_append_printf(md, "| Reference | V3.1.3 | Status | Support | Strength | Origin | "
+			       "Detail | Basis |%s\n|---|---|---|---|---|---|---|---|%s\n",
 			       ics->self_assessment ? " Self-assessment |" : "",
 			       ics->self_assessment ? "---|" : "");
 	for (guint i = 0; i < TG_EV_N_PROVISIONS; i++) {

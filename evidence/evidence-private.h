@@ -166,6 +166,7 @@ typedef struct {
 	gchar *updater;			/* "swupdate", "rauc", "other" or NULL */
 	gchar *updater_config;		/* path of the updater's configuration */
 	TgEvDelivery delivery;
+	gchar *maintenance_window;	/* declared "HH:MM-HH:MM" or "none", or NULL */
 } TgEvMechanism;
 
 typedef struct {
@@ -272,10 +273,43 @@ typedef struct {
 	guint64 security_notices, disruption_notices, support_notices;
 	guint64 notices_delivered, notices_failed, notices_suppressed;
 	guint64 security_decisions;	/* gate decisions classified security or mixed */
+	guint64 security_allowed;	/* of them, class security and allowed */
 	guint64 initialized;		/* state.initialized */
 	guint64 unknown_mechanism;	/* records naming an undeclared mechanism */
 	guint64 support_records;	/* support.* */
 } TgEvCounts;
+
+/* evidence-findings.c: what an assessor would send back. */
+#define TG_EV_N_FINDING_KINDS 8
+
+typedef struct {
+	const char *kind;	/* static: "security-update-waited", ... */
+	gboolean contradiction;	/* records against the policy or declarations */
+	const char *provisions;	/* static: space-separated provisions concerned */
+	gchar *device;		/* device label, or NULL */
+	gchar *file;		/* cited record, or NULL */
+	guint64 seq;
+	gchar *hash;		/* SHA-256 hex of the record's line */
+	gchar *text;		/* one sentence */
+} TgEvFinding;
+
+/* A record cited by a finding. */
+typedef struct {
+	const char *file;
+	guint64 seq;
+	const char *hash;
+	char hash_buf[65];
+} TgEvCite;
+
+/* The record in hand while the logs stream past. */
+typedef struct {
+	JsonObject *obj;
+	const char *event;
+	const char *file;
+	guint64 seq;
+	const char *line;	/* with its newline */
+	gsize len;
+} TgEvRecRef;
 
 typedef struct {
 	gchar *label;			/* the directory's name */
@@ -300,6 +334,9 @@ typedef struct {
 	gboolean support_ended;		/* a support.ended record was seen */
 	GPtrArray *points;		/* TgEvPoint*, only when history is kept */
 	guint64 points_dropped;
+	GHashTable *floors;		/* component -> highest version committed so far */
+	GHashTable *policies_seen;	/* policy hashes other than the exported one */
+	guint finding_count[TG_EV_N_FINDING_KINDS];
 } TgEvDevice;
 
 typedef struct {
@@ -308,6 +345,7 @@ typedef struct {
 	guint limit;			/* records listed per test case and device */
 	FILE *spool[TG_TC_N];		/* unnamed work files, one per test case */
 	gchar *since, *until;		/* window as RFC 3339 text, or NULL */
+	GPtrArray *findings;		/* TgEvFinding*, from the records */
 } TgEvLogs;
 
 /* @limit: records listed per test case and device (0: the default).
@@ -450,14 +488,30 @@ gchar *tg_ev_updater_crypto(const TgEvMechanism *mech, const TgEvidenceUpdater *
 /* ------------------------------------------------------------------ */
 /* ICS (evidence-ics.c) */
 
+/* How strong the ground of a claim is (docs/evidence.md): records show it,
+ * the policy enforces it, the manufacturer only says so, records show the
+ * opposite, or nothing. */
+typedef enum {
+	TG_EV_STRENGTH_GAP = 0,
+	TG_EV_STRENGTH_DECLARED,
+	TG_EV_STRENGTH_CONFIGURED,
+	TG_EV_STRENGTH_DEMONSTRATED,
+	TG_EV_STRENGTH_CONTRADICTED,
+} TgEvStrength;
+
+/* Returns: (transfer none): "demonstrated", "configured", ... */
+const char *tg_ev_strength_name(TgEvStrength strength);
+
 typedef struct {
 	const TgEvProvision *prov;
+	TgEvStrength strength;
 	TgEvSupport support;
 	gboolean declared;		/* support taken from [ics.P] */
 	gchar *detail;			/* Y: the measures; else NULL */
 	gchar *justification;		/* N, N/A: why; NULL: missing (a 4-1 gap) */
 	gboolean justification_derived;
 	GPtrArray *basis;		/* gchar*: what the row rests on */
+	GPtrArray *contradicted_by;	/* gchar*: the contradicting records, or NULL */
 } TgEvIcsRow;
 
 typedef struct {
@@ -501,6 +555,24 @@ typedef struct {
 	gchar *release;		/* declared or derived release */
 	gboolean release_derived;
 } TgEvPack;
+
+GPtrArray *tg_ev_findings_new(void);
+void tg_ev_finding_add(GPtrArray *findings, const char *kind, const char *device,
+		       const TgEvCite *cite, const char *fmt, ...) G_GNUC_PRINTF(5, 6);
+gboolean tg_ev_finding_kind_contradicts(const char *kind);
+/* One record of @dev while the logs stream past (evidence-scan.c). */
+void tg_ev_findings_record(TgEvLogs *logs, TgEvDevice *dev, const TgPolicy *policy,
+			   const TgEvRecRef *r);
+/* Device and declaration findings, once the logs are read (before the
+ * ICS, whose strength they decide); then the ICS's own (declared-only). */
+void tg_ev_findings_collect(const TgEvPack *pack, GPtrArray *findings);
+void tg_ev_findings_collect_ics(const TgEvPack *pack, GPtrArray *findings);
+guint tg_ev_findings_contradictions(const GPtrArray *findings);
+/* Does a contradiction concern @provision ("5.3-3")? */
+gboolean tg_ev_findings_cover(const GPtrArray *findings, const char *provision);
+/* Returns: (transfer full). */
+JsonNode *tg_ev_findings_to_json(const GPtrArray *findings);
+gchar *tg_ev_findings_to_md(const GPtrArray *findings);
 
 /* Writes evidence-index.json and evidence-index.md from the spools. */
 gboolean tg_ev_index_write(const TgEvPack *pack, GError **error) G_GNUC_WARN_UNUSED_RESULT;

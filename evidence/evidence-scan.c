@@ -43,6 +43,7 @@ TgEvLogs *tg_ev_logs_new(guint limit)
 
 	logs->devices = g_ptr_array_new_with_free_func((GDestroyNotify)tg_ev_device_free);
 	logs->limit = limit ? limit : TG_EV_DEFAULT_LIMIT;
+	logs->findings = tg_ev_findings_new();
 	return logs;
 }
 
@@ -61,6 +62,7 @@ void tg_ev_logs_free(TgEvLogs *logs)
 		return;
 	close_spool(logs);
 	g_ptr_array_unref(logs->devices);
+	g_ptr_array_unref(logs->findings);
 	g_free(logs->since);
 	g_free(logs->until);
 	g_free(logs);
@@ -154,6 +156,8 @@ TgEvDevice *tg_ev_device_new(const char *dir)
 	dev->label = g_path_get_basename(canon);
 	dev->installed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	dev->mechanisms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	dev->floors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	dev->policies_seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	return dev;
 }
 
@@ -171,6 +175,8 @@ void tg_ev_device_free(TgEvDevice *dev)
 	g_free(dev->last_time);
 	g_hash_table_unref(dev->installed);
 	g_hash_table_unref(dev->mechanisms);
+	g_hash_table_unref(dev->floors);
+	g_hash_table_unref(dev->policies_seen);
 	g_free(dev->support_end);
 	if (dev->points)
 		g_ptr_array_unref(dev->points);
@@ -545,6 +551,8 @@ static void on_decision(TgEvDevice *dev, TgEvRec *r)
 		dev->n.security_decisions++;
 		hit(r, TG_TC_8_1);
 	}
+	dev->n.security_allowed += g_strcmp0(cls, "security") == 0 &&
+				   g_strcmp0(verdict, "allow") == 0;
 	if (!checks)
 		checks = tg_ev_arr_member(d, "checks");
 	for (guint i = 0; checks && i < json_array_get_length(checks); i++) {
@@ -807,6 +815,9 @@ void tg_ev_scan_line(TgEvLogs *logs, TgEvDevice *dev, const TgPolicy *policy,
 	track_model(logs, dev, policy, &r);
 	track_mechanism(logs, dev, decl, &r);
 	dispatch(dev, &r);
+	tg_ev_findings_record(logs, dev, policy, &(TgEvRecRef){ .obj = r.obj, .event = r.event,
+								.file = r.file, .seq = r.seq,
+								.line = r.line, .len = r.len });
 	emit(logs, dev, &r);
 }
 

@@ -167,8 +167,10 @@ static void analyse(TgEvPack *pack)
 	GDateTime *at = pack->opts->until ? pack->opts->until : pack->now;
 
 	pick_release(pack);
+	tg_ev_findings_collect(pack, pack->logs->findings);
 	pack->ixit = tg_ev_ixit_build(pack->policy, pack->decl, pack->logs, pack->opts->updaters);
 	pack->ics = tg_ev_ics_build(pack->policy, pack->decl, pack->logs, pack->ixit);
+	tg_ev_findings_collect_ics(pack, pack->logs->findings);
 	pack->ics->self_assessment = pack->opts->self_assessment;
 	pack->fleet = tg_ev_fleet_compute(pack->logs, pack->policy, at);
 	pack->gaps = tg_ev_gaps_new();
@@ -201,6 +203,8 @@ static gboolean write_pack(const TgEvPack *pack, GError **error)
 	       write_text(dir, "ixit.md", tg_ev_ixit_to_md(pack->ixit, pack->policy), error) &&
 	       tg_ev_index_write(pack, error) &&
 	       write_text(dir, "gaps.md", tg_ev_gaps_to_md(pack), error) &&
+	       write_node(dir, "findings.json", tg_ev_findings_to_json(pack->logs->findings), error) &&
+	       write_text(dir, "findings.md", tg_ev_findings_to_md(pack->logs->findings), error) &&
 	       write_text(dir, "crosswalk.md", tg_ev_crosswalk_to_md(pack), error) &&
 	       write_node(dir, "oscal-assessment-results.json", tg_ev_oscal_build(pack), error) &&
 	       write_text(dir, "report.html", tg_ev_html_build(pack), error);
@@ -215,6 +219,8 @@ static void fill_summary(const TgEvPack *pack, TgEvidenceSummary *ret)
 		s.records += ((const TgEvDevice *)g_ptr_array_index(pack->logs->devices, i))->in_window;
 	s.gaps = pack->gaps->len;
 	s.broken_chains = tg_ev_logs_broken_chains(pack->logs);
+	s.findings = pack->logs->findings->len;
+	s.contradictions = tg_ev_findings_contradictions(pack->logs->findings);
 	*ret = s;
 }
 

@@ -464,8 +464,10 @@ else
     row "$title" thermo-0002 rauc "$version" "$want" "$out" "$seq"
   }
 
-  bundle upgrade-1.1.0 1.1.0 class=security "advisories=CVE-2026-41001;CVE-2026-41017" severity=high \
-    "risk=An attacker on the home network could change the heating schedule through the web UI without logging in."
+  # A feature upgrade: it waits for the user because the slot switch restarts
+  # the device. (A security update waiting would contradict the policy's
+  # automatic security installs, and `evidence --strict` would say so.)
+  bundle upgrade-1.1.0 1.1.0 class=feature
   bundle downgrade-1.0.4 1.0.4 class=feature
   T2=("$TG" --config "$P2")
 

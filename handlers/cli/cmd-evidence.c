@@ -4,6 +4,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <glib/gstdio.h>
 
 #include "tollgate/evidence.h"
 
@@ -24,6 +25,7 @@ typedef struct {
 	gchar *until;
 	gboolean self;
 	gchar *sign;
+	gboolean strict;
 } EvidenceArgs;
 
 static void evidence_args_clear(EvidenceArgs *a)
@@ -88,35 +90,57 @@ static void print_summary(const char *out, const TgEvidenceSummary *s, gboolean 
 	       signed_pack ? ", manifest signed" : "");
 }
 
-static int run_export(const TgCliGlobal *g, EvidenceArgs *a, gchar **dirs)
+/* With --strict: a contradiction or a log that does not verify fails. */
+static int strict_status(const TgEvidenceSummary *s, const char *findings)
+{
+	if (!s->contradictions && !s->broken_chains)
+		return TG_EXIT_OK;
+	tg_cli_errorf("--strict: %u contradiction%s and %u audit log%s that do not verify; "
+		      "resolve them (%s)", s->contradictions, s->contradictions == 1 ? "" : "s",
+		      s->broken_chains, s->broken_chains == 1 ? "" : "s", findings);
+	return TG_EXIT_ERROR;
+}
+
+/* Writes the pack of @a into @out; FALSE after printing the error. */
+static gboolean export_to(const TgCliGlobal *g, EvidenceArgs *a, gchar **dirs, const char *out,
+			  TgEvidenceSummary *ret_summary)
 {
 	g_autoptr(TgPolicy) policy = NULL;
 	g_autoptr(GDateTime) since = NULL;
 	g_autoptr(GDateTime) until = NULL;
 	g_autoptr(GError) err = NULL;
 	g_auto(GStrv) expanded = NULL;
-	TgEvidenceSummary summary = { 0 };
 	TgEvidenceOptions opts = { 0 };
 
 	if (!parse_window(a, &since, &until))
-		return TG_EXIT_USAGE;
+		return FALSE;
 	policy = tg_policy_load(tg_policy_path(g->config), &err);
 	if (policy && dirs[0])
 		expanded = tg_evidence_expand_log_dirs((const char *const *)dirs, &err);
 	if (!policy || (dirs[0] && !expanded)) {
 		tg_cli_error(err);
-		return TG_EXIT_ERROR;
+		return FALSE;
 	}
-	opts = (TgEvidenceOptions){ .out_dir = a->out, .since = since, .until = until,
+	opts = (TgEvidenceOptions){ .out_dir = out, .since = since, .until = until,
 				    .now = g->now, .self_assessment = a->self,
 				    .sign_key = a->sign, .updaters = updaters,
 				    .log_dirs = (const char *const *)expanded };
-	if (!tg_evidence_export(policy, &opts, &summary, &err)) {
+	if (!tg_evidence_export(policy, &opts, ret_summary, &err)) {
 		tg_cli_error(err);
-		return TG_EXIT_ERROR;
+		return FALSE;
 	}
+	return TRUE;
+}
+
+static int run_export(const TgCliGlobal *g, EvidenceArgs *a, gchar **dirs)
+{
+	TgEvidenceSummary summary = { 0 };
+	g_autofree gchar *findings = g_build_filename(a->out, "findings.md", NULL);
+
+	if (!export_to(g, a, dirs, a->out, &summary))
+		return TG_EXIT_ERROR;
 	print_summary(a->out, &summary, a->self, a->sign != NULL);
-	return TG_EXIT_OK;
+	return a->strict ? strict_status(&summary, findings) : TG_EXIT_OK;
 }
 
 int tg_cmd_evidence(const TgCliGlobal *g, int argc, char **argv)
@@ -133,6 +157,8 @@ int tg_cmd_evidence(const TgCliGlobal *g, int argc, char **argv)
 		  "add the supplier's own findings, labelled as self-assessment", NULL },
 		{ "sign", 0, 0, G_OPTION_ARG_FILENAME, &a.sign,
 		  "Ed25519 private key (PEM, mode 0600) to sign MANIFEST.sha256", "KEY" },
+		{ "strict", 0, 0, G_OPTION_ARG_NONE, &a.strict,
+		  "exit 1 when findings.md lists a contradiction or a log does not verify", NULL },
 		G_OPTION_ENTRY_NULL,
 	};
 	g_auto(GStrv) dirs = NULL;
@@ -150,4 +176,58 @@ int tg_cmd_evidence(const TgCliGlobal *g, int argc, char **argv)
 	}
 	dirs = log_dirs(g, &a, argc, argv);
 	return run_export(g, &a, dirs);
+}
+
+/* Removes the flat directory @dir and its files. */
+static void remove_pack(const char *dir)
+{
+	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+	const char *name;
+
+	while (d && (name = g_dir_read_name(d))) {
+		g_autofree gchar *path = g_build_filename(dir, name, NULL);
+
+		(void)g_unlink(path);
+	}
+	(void)g_rmdir(dir);
+}
+
+int tg_cmd_evidence_check(const TgCliGlobal *g, int argc, char **argv)
+{
+	g_auto(EvidenceArgs) a = { 0 };
+	GOptionEntry entries[] = {
+		{ "logs", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &a.logs,
+		  "a device's audit directory, or a directory of them (repeatable)", "PATH" },
+		{ "since", 0, 0, G_OPTION_ARG_STRING, &a.since, "leave out earlier records", "TIME" },
+		{ "until", 0, 0, G_OPTION_ARG_STRING, &a.until, "leave out later records", "TIME" },
+		{ "strict", 0, 0, G_OPTION_ARG_NONE, &a.strict,
+		  "exit 1 on a contradiction or a log that does not verify", NULL },
+		G_OPTION_ENTRY_NULL,
+	};
+	g_autoptr(GError) err = NULL;
+	g_autofree gchar *tmp = NULL, *md = NULL, *path = NULL;
+	g_auto(GStrv) dirs = NULL;
+	TgEvidenceSummary summary = { 0 };
+	gboolean ok;
+
+	if (!tg_cli_parse(&argc, &argv, "evidence check", "[LOG-DIR...]",
+			  "Lists what an assessor would send back: records that contradict the "
+			  "policy or the declarations, claims on declarations alone, logs that "
+			  "do not verify or hold nothing, records of other policies. The same "
+			  "list is findings.md of every pack.", entries))
+		return TG_EXIT_USAGE;
+	tmp = g_dir_make_tmp("tollgate-check-XXXXXX", &err);
+	if (!tmp) {
+		tg_cli_error(err);
+		return TG_EXIT_ERROR;
+	}
+	dirs = log_dirs(g, &a, argc, argv);
+	ok = export_to(g, &a, dirs, tmp, &summary);
+	path = g_build_filename(tmp, "findings.md", NULL);
+	if (ok && g_file_get_contents(path, &md, NULL, NULL))
+		fputs(md, stdout);
+	remove_pack(tmp);
+	if (!ok)
+		return TG_EXIT_ERROR;
+	return a.strict ? strict_status(&summary, "see the list above") : TG_EXIT_OK;
 }

@@ -133,6 +133,13 @@ if [ "$have_evidence" = 1 ]; then
   else not_ok "report.html ICS table: $rows rows, missing:$missing"; fi
   jq -e '[.rows[].support] | length == 16 and all(. == "Y" or . == "N/A")' "$RUN/evidence/ics.json" >/dev/null &&
     ok "the demo product's ICS has every provision Y or N/A" || not_ok "ICS rows: $(jq -c '[.rows[].support]' "$RUN/evidence/ics.json")"
+  # What the demo's policy promises is what its units do: no contradiction.
+  if "$TG" --config "$RUN/unit1/etc/tollgate.conf" evidence check \
+       --strict --logs "$RUN/fleet" >"$W/check.out" 2>&1; then
+    ok "evidence check --strict passes on the demo's records"
+  else not_ok "evidence check --strict on the demo"; sed 's/^/  | /' "$W/check.out" | head -20; fi
+  jq -e '.contradictions == 0' "$RUN/evidence/findings.json" >/dev/null &&
+    ok "the demo's findings.json lists no contradiction" || not_ok "the demo's pack has contradictions"
 else
   echo "# tollgate evidence not built yet: pack checks not run"
 fi

@@ -179,7 +179,7 @@ check "OSCAL controls are the catalogue's provision IDs" -- jqe \
 
 # ---- manifest, self-assessment, signature ----------------------------------------------
 check "MANIFEST.sha256 verifies with sha256sum -c" -- sh -c "cd '$PK' && sha256sum -c --quiet MANIFEST.sha256"
-check "MANIFEST.sha256 lists the 10 other files" -- test "$(wc -l <"$PK/MANIFEST.sha256")" -eq 10
+check "MANIFEST.sha256 lists the 12 other files" -- test "$(wc -l <"$PK/MANIFEST.sha256")" -eq 12
 openssl genpkey -algorithm ed25519 -out "$W/sign.pem" 2>/dev/null; chmod 600 "$W/sign.pem"
 openssl pkey -in "$W/sign.pem" -pubout -out "$W/sign.pub" 2>/dev/null
 expect_exit 0 "signed self-assessment export" -- $(at 8) evidence --out "$W/self" --self-assessment --sign "$W/sign.pem"

@@ -62,6 +62,8 @@ typedef struct {
 	guint64 records;		/* records inside the window, all devices */
 	guint gaps;			/* lines in gaps.md */
 	guint broken_chains;		/* devices whose hash chain did not verify */
+	guint findings;			/* lines in findings.md */
+	guint contradictions;		/* of them, records against what is promised */
 } TgEvidenceSummary;
 
 /* Parses the declaration groups of @policy (a copy of policy->extra)
