@@ -24,7 +24,9 @@ test_pkgs=(libcmocka-dev python3 python3-jsonschema python3-regex openssl jq rau
   cmake libyaml-dev zlib1g-dev libjson-c-dev liblua5.4-dev lua5.4 libdbus-1-dev libnl-genl-3-dev
   libfdisk-dev xz-utils
   # The hardware anchor: tpm2-tss and the software TPM its tests run against.
-  libtss2-dev swtpm swtpm-tools)
+  libtss2-dev swtpm swtpm-tools
+  # The Debian packages (tests/packaging/test-deb.sh) and the unit checks.
+  debhelper lintian fakeroot systemd)
 fuzz_pkgs=(clang libclang-rt-14-dev)
 
 case "$profile" in

@@ -2,7 +2,8 @@
 # The test command (README, .ci/run): installs what is missing, checks the
 # code's shape (no function over 60 lines, no repeated run of 10 lines:
 # tests/shape), builds with warnings as errors and runs the whole suite
-# (unit, fuzz corpus replay, integration), runs the SWUpdate and RAUC
+# (unit, fuzz corpus replay, integration), builds and checks the Debian
+# packages and a -Dlua=5.4 install (tests/packaging), runs the SWUpdate and RAUC
 # integration tests against the updater matrix (tests/matrix.sh), repeats
 # the whole suite in a second build with AddressSanitizer and
 # UndefinedBehaviorSanitizer, and, when clang and libFuzzer are installed,
@@ -42,6 +43,10 @@ setup "$out/test" -Dwerror=true -Dfault_injection=true
 ninja -C "$out/test"
 stage "test suite"
 meson test -C "$out/test" --print-errorlogs --num-processes 2
+stage "Debian packages: build, lintian, unpacked root, units"
+tests/packaging/test-deb.sh "$(cd "$out" && pwd)/deb"
+stage "install with -Dlua=5.4 (Debian 13's swupdate)"
+tests/packaging/test-lua54.sh "$(cd "$out" && pwd)/lua54"
 stage "updater matrix: SWUpdate and RAUC entry points on every version"
 tests/matrix.sh "$out"
 

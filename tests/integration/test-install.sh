@@ -99,19 +99,28 @@ fi
 
 # ---- Lua plugin on the paths of the Lua it was built for ($LUA) -------------
 if [ -f "$TG_BUILD_DIR/handlers/swupdate/tollgate_swupdate.so" ]; then
-  mode_is "Lua module" "$prefix/lib/lua/$TG_LUA_VERSION/tollgate_swupdate.so" 755
-  mode_is "SWUpdate's Lua entry point" "$datadir/lua/$TG_LUA_VERSION/swupdate_handlers.lua" 644
+  cmoddir=$(opt lua_cmoddir)
+  if [ -z "$cmoddir" ]; then
+    if [ "$prefix" = /usr ]; then cmoddir=$libdir/lua/$TG_LUA_VERSION; else cmoddir=$prefix/lib/lua/$TG_LUA_VERSION; fi
+  fi
+  cmoddir=$(abs "$cmoddir")
+  mode_is "Lua module" "$cmoddir/tollgate_swupdate.so" 755
   mode_is "tollgate's Lua handler" "$datadir/lua/$TG_LUA_VERSION/tollgate_swupdate_handler.lua" 644
+  if [ "$(opt lua_loader)" = true ]; then
+    mode_is "SWUpdate's Lua entry point (-Dlua_loader=true)" "$datadir/lua/$TG_LUA_VERSION/swupdate_handlers.lua" 644
+  elif [ -e "$R$datadir/lua/$TG_LUA_VERSION/swupdate_handlers.lua" ]; then
+    not_ok "swupdate_handlers.lua is installed without -Dlua_loader=true; the product owns that file"
+  else ok "swupdate_handlers.lua is left to the product (-Dlua_loader=false)"; fi
   if command -v "$LUA" >/dev/null; then
     # The directories are on that Lua's default search path (as Debian's
     # liblua compiles it in: the one SWUpdate links)...
     paths=$("$LUA" -e 'print(package.path) print(package.cpath)')
-    grep -qF "$prefix/lib/lua/$TG_LUA_VERSION/?.so" <<<"$paths" && grep -qF "$datadir/lua/$TG_LUA_VERSION/?.lua" <<<"$paths" &&
+    grep -qF "$cmoddir/?.so" <<<"$paths" && grep -qF "$datadir/lua/$TG_LUA_VERSION/?.lua" <<<"$paths" &&
       ok "module and handler directories are on $LUA's default paths" ||
       not_ok "installed Lua directories are not on the default paths: $paths"
     # ...and what is there loads, with the default paths moved into DESTDIR.
     expect_exit 0 "$LUA loads the installed module" -- env "${HOST_ENV[@]}" \
-      LUA_CPATH="$(sed -n 2p <<<"$paths" | sed "s|$prefix/|$R$prefix/|g")" \
+      LUA_CPATH="$(sed -n 2p <<<"$paths" | sed "s|$cmoddir/|$R$cmoddir/|g")" \
       LUA_PATH="$(sed -n 1p <<<"$paths" | sed "s|$datadir/|$R$datadir/|g")" \
       "$LUA" -e 'local t = require("tollgate_swupdate"); assert(t.handler_name == "tollgate")'
   fi

@@ -16,6 +16,7 @@ TOLLGATE_SITE_METHOD = local
 # Build directories inside the tree are not part of the source.
 TOLLGATE_OVERRIDE_SRCDIR_RSYNC_EXCLUSIONS = --exclude /_build --exclude '/build-*'
 TOLLGATE_LICENSE = LGPL-2.1+
+TOLLGATE_LICENSE_FILES = COPYING
 TOLLGATE_INSTALL_STAGING = YES
 TOLLGATE_DEPENDENCIES = host-pkgconf libglib2 json-glib openssl
 

@@ -7,8 +7,8 @@ every decision in a hash-chained audit log and exports ETSI EN 303 645 \
 clause 5.3 evidence."
 SECTION = "admin"
 LICENSE = "LGPL-2.1-or-later"
-# The SPDX line of the umbrella header (until the tree carries a COPYING file).
-LIC_FILES_CHKSUM = "file://policy/include/tollgate/tollgate.h;beginline=1;endline=1;md5=14007449932ed169474d694e94140b49"
+# The license text of the tree.
+LIC_FILES_CHKSUM = "file://COPYING;md5=4fbd65380cdd255951079008b364516c"
 
 # Where tollgate comes from: set TOLLGATE_SRC_URI and SRCREV (a commit or
 # tag you have tested) in local.conf, your distro or a bbappend, e.g.
