@@ -318,6 +318,8 @@ static void add_outcome(JsonArray *outcomes, const TgSink *sink, const GError *e
 
 static gboolean in_scope(const TgSink *sink, TgNotifyScope scope)
 {
+	if (scope == TG_NOTIFY_CALLER)
+		return FALSE;	/* the policy's sinks are never the caller's */
 	return scope == TG_NOTIFY_ALL || sink->required == (scope == TG_NOTIFY_REQUIRED);
 }
 

@@ -49,7 +49,7 @@ static void progress_send(gpointer notifier, JsonObject *notice, TgNotifyScope s
 	ProgressNotifier *n = notifier;
 	g_autoptr(GError) err = NULL;
 
-	if (n->inner)
+	if (n->inner && scope != TG_NOTIFY_CALLER)
 		tg_notify_ops()->send(n->inner, notice, scope, outcomes);
 	if (!n->sink.forward || scope == TG_NOTIFY_REQUIRED)
 		return;

@@ -64,6 +64,8 @@ struct _TgDecision {
 	GDateTime *time;
 	TgTimeTrust trust;
 	gchar *transaction_id;
+	gchar *phase;		/* "precheck" for SWUpdate's preupdatecmd gate, else NULL */
+	gchar *digest;		/* the candidate's digest, or NULL */
 };
 
 /* Returns: (transfer full): an empty decision. */

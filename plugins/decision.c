@@ -65,6 +65,8 @@ void tg_decision_free(TgDecision *decision)
 	g_free(decision->floor);
 	g_clear_pointer(&decision->time, g_date_time_unref);
 	g_free(decision->transaction_id);
+	g_free(decision->phase);
+	g_free(decision->digest);
 	g_free(decision);
 }
 
@@ -236,6 +238,8 @@ JsonNode *tg_decision_to_json(const TgDecision *decision)
 	add_optional_time(b, "time", decision->time);
 	add_optional_string(b, "time_trust", tg_time_trust_to_string(decision->trust));
 	add_optional_string(b, "transaction_id", decision->transaction_id);
+	add_optional_string(b, "phase", decision->phase);
+	add_optional_string(b, "digest", decision->digest);
 	json_builder_set_member_name(b, "checks");
 	json_builder_begin_array(b);
 	for (guint i = 0; decision->results && i < decision->results->len; i++)

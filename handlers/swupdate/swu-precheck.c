@@ -68,6 +68,7 @@ static TgCandidate *precheck_candidate(const char *path, const TgSwuSelection *s
 		return NULL;
 	if (!tg_swu_candidate_set_digest_file(cand, path, error))
 		return NULL;
+	cand->precheck = TRUE;
 	return g_steal_pointer(&cand);
 }
 

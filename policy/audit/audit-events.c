@@ -13,6 +13,8 @@ G_DEFINE_QUARK(tg-audit-error-quark, tg_audit_error)
 static const TgAuditEventInfo events[] = {
 	{ "gate.decision", "99a14317173dad14ab3e0491db8611b8",
 	  "the gate decided on an update: allow, refuse or defer, with every check" },
+	{ "gate.confirmed", "1b60fa3bd063b6f0f3e454dfad0eacb5",
+	  "SWUpdate's handler gated an update its precheck had allowed: the same attempt, not a second decision" },
 	{ "gate.error", "a59585dcb5c236e3620785db9c74ff54",
 	  "the gate could not form a decision (policy, state or input error); the update was refused" },
 	{ "update.check", "020c856ffdd3bdb0cfbcdcc0e644660b",

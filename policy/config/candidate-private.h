@@ -29,6 +29,8 @@ struct _TgCandidate {
 	gboolean slot_switch;	/* the adapter knows the update switches slots */
 	gchar *updater_transaction;	/* the updater's own ID of this install
 					 * (RAUC_TRANSACTION_ID), may be NULL */
+	gboolean precheck;	/* gated by SWUpdate's preupdatecmd: the handler's
+				 * gate of the same install confirms it */
 };
 
 G_END_DECLS

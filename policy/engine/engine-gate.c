@@ -92,6 +92,8 @@ static TgDecision *decide(TgEngine *engine, const TgCandidate *cand)
 						: engine->policy->default_component;
 
 	d->transaction_id = g_uuid_string_random();
+	d->phase = cand->precheck ? g_strdup("precheck") : NULL;
+	d->digest = g_strdup(cand->digest);
 	d->time = g_date_time_ref(engine->now);
 	d->trust = engine->trust;
 	d->version = g_strdup(cand->version);
@@ -245,6 +247,8 @@ TgDecision *tg_engine_gate(TgEngine *engine, TgCandidate *cand, GError **error)
 
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	d = decide(engine, cand);
+	if (tg_engine_confirms_precheck(engine, cand, d))
+		return tg_engine_confirm(engine, cand, g_steal_pointer(&d));
 	notices = tg_engine_notices_before(engine, cand, d);
 	(void)record_decision(engine, cand, d, tg_gate_notices_required(notices));
 	tg_engine_notices_after(engine, cand, d, notices);

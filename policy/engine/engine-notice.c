@@ -373,6 +373,17 @@ static void decision_notices(TgEngine *engine, const TgCandidate *cand, const Tg
 }
 
 
+void tg_engine_notices_caller(TgEngine *engine, const TgCandidate *cand, const TgDecision *d)
+{
+	if (!notifier_ready(engine))
+		return;
+	if (d->cls == TG_CLASS_SECURITY || d->cls == TG_CLASS_MIXED) {
+		g_autoptr(JsonObject) n = security_notice(engine, cand, d);
+
+		send_notice(engine, n, TG_NOTIFY_CALLER);
+	}
+}
+
 void tg_engine_notices_after(TgEngine *engine, const TgCandidate *cand, const TgDecision *d,
 			     TgGateNotices *notices)
 {

@@ -43,6 +43,19 @@ run_swu "${CFG[@]}" direct-up
 expect_installed "installed-directly image above the floor installs" 1.2.0
 expect_audit "metadata of the entry reached the decision" \
   '[.[] | select(.event == "gate.decision")] | last | .candidate.advisories == ["TG-1", "TG-2"] and .candidate.declared_class == "feature"'
+# Precheck and handler gate the same install: one decision, one confirmation
+# of it (same transaction), and one attempt in the evidence counts.
+expect_audit "one decision for the install of 1.2.0, confirmed by the handler's gate" \
+  '[.[] | select(.candidate.version == "1.2.0")] as $r |
+   ([$r[] | select(.event == "gate.decision")] | length) == 1 and
+   ([$r[] | select(.event == "gate.confirmed")] | length) == 1 and
+   ([$r[] | select(.event == "gate.decision")][0].transaction_id ==
+    [$r[] | select(.event == "gate.confirmed")][0].transaction_id)'
+rm -rf "$W/pack"
+if tg evidence --out "$W/pack" --logs "$(dirname "$AUDIT")" >"$W/ev.out" 2>&1 &&
+   jq -e '.devices[0].counts.allowed == 2' "$W/pack/evidence-index.json" >/dev/null; then
+  ok "the evidence counts 2 allowed attempts (1.1.0 by the precheck, 1.2.0 by precheck and handler)"
+else not_ok "evidence counts: $(jq -c '.devices[0].counts' "$W/pack/evidence-index.json" 2>/dev/null || cat "$W/ev.out")"; fi
 
 # Update types (SWUpdate 2025.12+ runs the precheck of the update's type):
 # the shipped configuration has it in every entry, so an old image naming

@@ -212,7 +212,7 @@ static void test_catalogue(void **state)
 	guint n = 0;
 	const TgAuditEventInfo *events = tg_audit_events(&n);
 	static const char *const required[] = {
-		"gate.decision", "update.installed", "update.failed", "update.updater-refused",
+		"gate.decision", "gate.confirmed", "update.installed", "update.failed", "update.updater-refused",
 		"update.committed",
 		"user.postponed", "user.approved", "user.settings-changed", "state.initialized",
 		"state.anchored", "state.recovered", "state.tamper-detected", "clock.rollback-detected",
@@ -1163,6 +1163,9 @@ static const struct {
 	const char *event;
 	const char *body;
 } realistic[] = {
+	{ "gate.confirmed",
+	  "{" CANDIDATE ",\"transaction_id\":\"7f3c2a10-9d4e-4b7a-8c1f-2e5d6a7b8c9d\","
+	  "\"confirms\":\"precheck\",\"verdict\":\"allow\"}" },
 	{ "gate.decision",
 	  "{" CANDIDATE ",\"transaction_id\":\"7f3c2a10-9d4e-4b7a-8c1f-2e5d6a7b8c9d\","
 	  "\"installed\":\"2.4.0\",\"floor\":\"2.3.0\",\"decision\":{\"verdict\":\"defer\","

@@ -31,6 +31,7 @@ typedef enum {
 	TG_NOTIFY_ALL,
 	TG_NOTIFY_REQUIRED,	/* sinks with required = true only */
 	TG_NOTIFY_OPTIONAL,	/* all other sinks */
+	TG_NOTIFY_CALLER,	/* only the caller's own sinks (TgEngineOptions.notify_data) */
 } TgNotifyScope;
 
 /* Notification sinks live in notify/ (which depends on this library, not
