@@ -215,6 +215,7 @@ static JsonObject *device_json(const TgEvDevice *dev, const TgPolicy *policy, GD
 				       tg_ev_device_outside_support(dev, policy, at));
 	json_object_set_object_member(o, "counts", counts_json(&dev->n));
 	json_object_set_object_member(o, "mechanisms", sorted_map(dev->mechanisms, TRUE));
+	json_object_set_object_member(o, "updaters", sorted_map(dev->updaters, TRUE));
 	for (guint t = 0; t < TG_TC_N; t++)
 		if (dev->tc_count[t])
 			json_object_set_int_member(tc, tg_ev_test_cases()[t].id,

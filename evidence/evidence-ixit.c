@@ -324,6 +324,27 @@ static void build_components(TgEvIxit *x, const TgEvDecl *d)
 	}
 }
 
+/* The updater versions the devices' records name for @m's updater: what
+ * really ran, not what the build was made against. */
+static void updaters_seen(TgEvField *f, const TgEvMechanism *m, const TgEvLogs *logs)
+{
+	g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func(g_free);
+	g_autofree gchar *prefix = m->updater ? g_strconcat(m->updater, " ", NULL) : NULL;
+
+	for (guint i = 0; prefix && logs && i < logs->devices->len; i++) {
+		const TgEvDevice *dev = g_ptr_array_index(logs->devices, i);
+		g_autoptr(GList) keys = g_list_sort(g_hash_table_get_keys(dev->updaters),
+						    (GCompareFunc)strcmp);
+
+		for (GList *l = keys; l; l = l->next)
+			if (g_str_has_prefix(l->data, prefix))
+				g_ptr_array_add(seen, g_strdup_printf("%s (%s)", (char *)l->data,
+								      dev->label));
+	}
+	if (seen->len)
+		set_derived(f, join_list(seen, "; "), "the updater member of the records");
+}
+
 /* Returns: (transfer full). */
 static TgEvEntry *mechanism_entry(const TgPolicy *p, const TgEvDecl *d, const TgEvLogs *logs,
 				  const TgEvMechanism *m, const TgEvidenceUpdater *const *updaters)
@@ -352,6 +373,8 @@ static TgEvEntry *mechanism_entry(const TgPolicy *p, const TgEvDecl *d, const Tg
 	set_derived(f[TG_MF_CHECKING], checking_text(d, logs), "update.check records");
 	set_derived(f[TG_MF_NOTIFICATION], notification_text(p), "[sink.*], [classify]");
 	add_field(e->fields, "Updater", m->updater, from, NULL);
+	updaters_seen(add_field(e->fields, "Updater versions (records)", NULL, from,
+				"no record of this mechanism's updater yet"), m, logs);
 	add_field(e->fields, "Delivery", m->delivery ? deliveries[m->delivery] : NULL, from,
 		  "set delivery = network, physical or both (decides whether 5.3-10 applies)");
 	return e;

@@ -335,6 +335,7 @@ typedef struct {
 	GPtrArray *points;		/* TgEvPoint*, only when history is kept */
 	guint64 points_dropped;
 	GHashTable *floors;		/* component -> highest version committed so far */
+	GHashTable *updaters;		/* "name version" from the records -> count */
 	GHashTable *policies_seen;	/* policy hashes other than the exported one */
 	guint finding_count[TG_EV_N_FINDING_KINDS];
 } TgEvDevice;

@@ -157,6 +157,7 @@ TgEvDevice *tg_ev_device_new(const char *dir)
 	dev->installed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	dev->mechanisms = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	dev->floors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	dev->updaters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	dev->policies_seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	return dev;
 }
@@ -176,6 +177,7 @@ void tg_ev_device_free(TgEvDevice *dev)
 	g_hash_table_unref(dev->installed);
 	g_hash_table_unref(dev->mechanisms);
 	g_hash_table_unref(dev->floors);
+	g_hash_table_unref(dev->updaters);
 	g_hash_table_unref(dev->policies_seen);
 	g_free(dev->support_end);
 	if (dev->points)
@@ -692,6 +694,25 @@ static void dispatch(TgEvDevice *dev, TgEvRec *r)
 
 /* 5.3-10-1: the mechanism every record names; the first record of each
  * mechanism per device is listed, an undeclared one flagged. */
+/* The updaters the records name, with their real versions: "rauc 1.8". */
+static void track_updater(TgEvDevice *dev, const TgEvRec *r)
+{
+	JsonObject *u = tg_ev_obj_member(r->obj, "updater");
+	const char *name = tg_ev_str_member(u, "name");
+	g_autofree gchar *key = NULL;
+	gpointer count = NULL;
+
+	if (!name)
+		return;
+	key = g_strdup_printf("%s %s", name, tg_ev_str_member(u, "version") ? tg_ev_str_member(u, "version")
+									   : "(version unknown)");
+	if (!g_hash_table_lookup_extended(dev->updaters, key, NULL, &count) &&
+	    g_hash_table_size(dev->updaters) >= TG_EV_MAX_TRACKED)
+		return;
+	g_hash_table_insert(dev->updaters, g_steal_pointer(&key),
+			    GUINT_TO_POINTER(GPOINTER_TO_UINT(count) + 1));
+}
+
 static void track_mechanism(TgEvLogs *logs, TgEvDevice *dev, const TgEvDecl *decl,
 			    const TgEvRec *r)
 {
@@ -814,6 +835,7 @@ void tg_ev_scan_line(TgEvLogs *logs, TgEvDevice *dev, const TgPolicy *policy,
 	note_time(dev, r.time);
 	track_model(logs, dev, policy, &r);
 	track_mechanism(logs, dev, decl, &r);
+	track_updater(dev, &r);
 	dispatch(dev, &r);
 	tg_ev_findings_record(logs, dev, policy, &(TgEvRecRef){ .obj = r.obj, .event = r.event,
 								.file = r.file, .seq = r.seq,

@@ -140,6 +140,17 @@ if [ "$have_evidence" = 1 ]; then
   else not_ok "evidence check --strict on the demo"; sed 's/^/  | /' "$W/check.out" | head -20; fi
   jq -e '.contradictions == 0' "$RUN/evidence/findings.json" >/dev/null &&
     ok "the demo's findings.json lists no contradiction" || not_ok "the demo's pack has contradictions"
+  # The updaters that really ran, from the records, in the IXIT and the index.
+  ran=$(jq -r '[.. | objects | select(.field? == "Updater versions (records)") | .derived // empty] | join("; ")' \
+    "$RUN/evidence/ixit.json")
+  printf '%s' "$ran" | grep -Eq 'swupdate [0-9]{4}\.[0-9]+' &&
+    ok "the IXIT names the SWUpdate version the records show ($ran)" || not_ok "no SWUpdate version in the IXIT: '$ran'"
+  if [ "$rauc_ok" = 1 ]; then
+    printf '%s' "$ran" | grep -Eq 'rauc [0-9]+\.[0-9]+' &&
+      ok "and the RAUC version" || not_ok "no RAUC version in the IXIT: '$ran'"
+  fi
+  jq -e 'all(.devices[]; (.updaters | length) > 0)' "$RUN/evidence/evidence-index.json" >/dev/null &&
+    ok "every device row of the index lists its updaters" || not_ok "a device row lacks its updaters"
 else
   echo "# tollgate evidence not built yet: pack checks not run"
 fi
