@@ -10,17 +10,31 @@ LICENSE = "LGPL-2.1-or-later"
 # The license text of the tree.
 LIC_FILES_CHKSUM = "file://COPYING;md5=4fbd65380cdd255951079008b364516c"
 
-# Where tollgate comes from: set TOLLGATE_SRC_URI and SRCREV (a commit or
-# tag you have tested) in local.conf, your distro or a bbappend, e.g.
-#   TOLLGATE_SRC_URI = "git://git.example.com/tollgate.git;protocol=https;branch=main"
-#   SRCREV:pn-tollgate = "0123456789abcdef0123456789abcdef01234567"
-# The default builds the tollgate checkout this layer lives in
-# (examples/yocto inside the source tree), at its newest commit on main.
-TOLLGATE_SRC_URI ??= "git://${THISDIR}/../../../..;protocol=file;branch=main"
-SRC_URI = "${TOLLGATE_SRC_URI}"
-SRCREV ??= "${AUTOREV}"
-PV = "0.1.0+git${SRCPV}"
-S = "${WORKDIR}/git"
+# Where tollgate comes from. tollgate has no public repository yet, so the
+# integrator must set both of these (local.conf, distro or a bbappend):
+#   TOLLGATE_GIT_URI = "git://git.example.com/tollgate.git;protocol=https;branch=main"
+#   SRCREV:pn-tollgate = "<the 40-hex commit you tested>"
+# TOLLGATE_GIT_URI is the git URL with its protocol and branch parameters.
+# SRCREV: to be set by the integrator (a 40-hex commit id, not a moving one).
+# Until both are set the recipe is skipped with a message saying so.
+TOLLGATE_GIT_URI ??= ""
+# destsuffix=${BP} unpacks the checkout where the default S points on every
+# series in LAYERSERIES_COMPAT: ${WORKDIR}/${BP} on scarthgap,
+# ${UNPACKDIR}/${BP} from whinlatter on. So the recipe sets no S.
+SRC_URI = "${@'${TOLLGATE_GIT_URI};destsuffix=${BP}' if d.getVar('TOLLGATE_GIT_URI') else ''}"
+PV = "0.1.0+git"
+
+python () {
+    if not d.getVar('TOLLGATE_GIT_URI'):
+        raise bb.parse.SkipRecipe("TOLLGATE_GIT_URI is not set; set it to the git URL of your tollgate repository (see the recipe)")
+    if d.getVar('SRCREV') == 'INVALID':
+        raise bb.parse.SkipRecipe("SRCREV is not set; pin SRCREV:pn-tollgate to the tollgate commit you tested")
+}
+
+# Where file:// entries of SRC_URI land, for bbappends that ship files:
+# ${UNPACKDIR} from styhead on; scarthgap has no UNPACKDIR and unpacks them
+# into ${WORKDIR}.
+TOLLGATE_UNPACKDIR = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}"
 
 inherit meson pkgconfig systemd
 
@@ -72,7 +86,7 @@ FILES:${PN} += " \
 "
 # The example policy (examples/policies/consumer.conf). Ship your own from a
 # bbappend: SRC_URI += "file://tollgate.conf" and
-#   do_install:append() { install -m 0644 ${WORKDIR}/tollgate.conf ${D}${sysconfdir}/tollgate/ }
+#   do_install:append() { install -m 0644 ${TOLLGATE_UNPACKDIR}/tollgate.conf ${D}${sysconfdir}/tollgate/ }
 CONFFILES:${PN} = "${sysconfdir}/tollgate/tollgate.conf"
 
 RRECOMMENDS:${PN} += "${@bb.utils.contains('PACKAGECONFIG', 'rauc', 'rauc', '', d)}"
