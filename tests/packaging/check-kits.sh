@@ -10,14 +10,51 @@
 #     oe-core master (TG_YOCTO_SERIES, default "scarthgap whinlatter wrynose");
 #   - no ${WORKDIR}/git and no ${WORKDIR}/FILE for fetched files (UNPACKDIR
 #     since styhead), in recipes and the README;
+#   - no S = "${UNPACKDIR}/git" (insane.bbclass makes it fatal since
+#     whinlatter; the default S is right with destsuffix=${BP});
 #   - no AUTOREV: SRCREV is 40 hex digits; no git URL with protocol=file;
+#     a recipe fetching git either pins SRCREV or, when the integrator sets
+#     the source, carries the line "# SRCREV: to be set by the integrator";
 #   - LIC_FILES_CHKSUM names a file of the tree with its md5 right;
 #   - a PACKAGECONFIG default that needs libconfig comes with
 #     LAYERDEPENDS on openembedded-layer;
 # (Buildroot):
 #   - TOLLGATE_LICENSE and TOLLGATE_LICENSE_FILES are set, every license file
 #     exists in the tree, and tollgate.hash has its sha256.
+# check-kits.sh --self-test: copies the kits to a temporary tree, checks
+# that the copy passes, then plants violations one at a time (AUTOREV, an
+# unpinned SRCREV, S = "${UNPACKDIR}/git") and checks each one fails.
 set -uo pipefail
+if [ "${1:-}" = --self-test ]; then
+  me=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
+  src=$(cd "$(dirname "$0")/../.." && pwd)
+  tmp=$(mktemp -d) || exit 1
+  trap 'rm -rf "$tmp"' EXIT
+  rc=0
+  fresh() {
+    rm -rf "$tmp/t" && mkdir -p "$tmp/t/examples" &&
+      cp -rL "$src/examples/yocto" "$src/examples/buildroot" "$tmp/t/examples/" &&
+      cp "$src/COPYING" "$tmp/t/"
+  }
+  expect() { # expect WANT(pass|fail) WHAT PATTERN
+    if out=$(bash "$me" "$tmp/t" 2>&1); then got=pass; else got=fail; fi
+    if [ "$got" != "$1" ] || ! grep -q -- "$3" <<<"$out"; then
+      echo "check-kits self-test: $2: expected $1 with output matching '$3', got $got:"
+      printf '%s\n' "$out"; rc=1
+    else echo "check-kits self-test: $2: $1 as expected"; fi
+  }
+  bb=examples/yocto/recipes-tollgate/tollgate/tollgate_0.1.0.bb
+  fresh && expect pass "unchanged copy" "follow the rules"
+  fresh && echo 'SRCREV = "${AUTOREV}"' >>"$tmp/t/$bb" &&
+    expect fail "planted AUTOREV" "AUTOREV makes builds unreproducible"
+  fresh && sed -i '/^# SRCREV: to be set by the integrator/d' "$tmp/t/$bb" &&
+    expect fail "SRCREV neither pinned nor documented" "neither pins SRCREV"
+  fresh && echo 'S = "${UNPACKDIR}/git"' >>"$tmp/t/$bb" &&
+    expect fail "planted UNPACKDIR/git" 'S = "\${UNPACKDIR}/git" is fatal'
+  fresh && echo 'SRCREV = "0123456789abcdef0123456789abcdef01234567"' >>"$tmp/t/$bb" &&
+    expect pass "SRCREV pinned to 40 hex digits" "follow the rules"
+  exit $rc
+fi
 top=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
 y=$top/examples/yocto b=$top/examples/buildroot
 series=${TG_YOCTO_SERIES:-scarthgap whinlatter wrynose}
@@ -42,7 +79,7 @@ for s in $series; do
   [[ " $compat " == *" $s "* ]] || bad "${lc#"$top"/}: LAYERSERIES_COMPAT does not name $s; add it once the layer builds there"
 done
 
-mapfile -t yfiles < <(find "$y" -type f \( -name '*.bb' -o -name '*.bbappend' -o -name '*.bbclass' -o -name '*.inc' -o -name '*.conf' -o -name '*.md' \))
+mapfile -t yfiles < <(find -L "$y" -type f \( -name '*.bb' -o -name '*.bbappend' -o -name '*.bbclass' -o -name '*.inc' -o -name '*.conf' -o -name '*.md' \))
 for f in "${yfiles[@]}"; do
   rel=${f#"$top"/}
   grep -n '\${WORKDIR}/git' "$f" | while IFS=: read -r l _; do
@@ -51,6 +88,8 @@ for f in "${yfiles[@]}"; do
   if grep -nE '\$\{WORKDIR\}/[A-Za-z0-9_.-]+' "$f" | grep -v '\${WORKDIR}/git' | grep -q .; then
     bad "$rel: \${WORKDIR}/FILE for a fetched file fails since styhead; use \${UNPACKDIR}/FILE"
   fi
+  grep -qE '^[[:space:]]*S[[:space:]]*[?:]*=[[:space:]]*"\$\{UNPACKDIR\}/git/?"' "$f" &&
+    bad "$rel: S = \"\${UNPACKDIR}/git\" is fatal in insane.bbclass since whinlatter; drop the S line and fetch with destsuffix=\${BP}"
   grep -q 'AUTOREV' "$f" && bad "$rel: AUTOREV makes builds unreproducible; pin SRCREV to a tested commit"
   grep -qE 'SRC_URI.*protocol=file' "$f" && bad "$rel: a git URL with protocol=file builds whatever the checkout holds; point SRC_URI at a published repository"
 done
@@ -59,6 +98,10 @@ while IFS= read -r f; do
   while read -r rev; do
     [[ $rev =~ ^[0-9a-f]{40}$ ]] || bad "$rel: SRCREV \"$rev\" is not a commit id (40 hex digits); pin it"
   done < <(sed -n 's/^SRCREV[^=]*= *"\([^"]*\)".*/\1/p' "$f")
+  if [[ $f == *.bb ]] && grep -qE '^SRC_URI.*(git://|_GIT_URI)' "$f" && ! grep -q '^SRCREV' "$f" &&
+     ! grep -q '^# SRCREV: to be set by the integrator' "$f"; then
+    bad "$rel: the recipe fetches git but neither pins SRCREV nor says \"# SRCREV: to be set by the integrator\"; pin SRCREV to 40 hex digits or add that line"
+  fi
   while read -r lic; do
     file=${lic#file://}; file=${file%%;*}
     md5=$(sed -n 's/.*md5=\([0-9a-f]*\).*/\1/p' <<<"$lic")
