@@ -3,7 +3,8 @@
 # code's shape (no function over 60 lines, no repeated run of 10 lines:
 # tests/shape), builds with warnings as errors and runs the whole suite
 # (unit, fuzz corpus replay, integration), builds and checks the Debian
-# packages and a -Dlua=5.4 install (tests/packaging), runs the SWUpdate and RAUC
+# packages and a -Dlua=5.4 install, checks the Yocto layer and Buildroot
+# tree against their mechanical rules (tests/packaging), runs the SWUpdate and RAUC
 # integration tests against the updater matrix (tests/matrix.sh), repeats
 # the whole suite in a second build with AddressSanitizer and
 # UndefinedBehaviorSanitizer, and, when clang and libFuzzer are installed,
@@ -43,6 +44,9 @@ setup "$out/test" -Dwerror=true -Dfault_injection=true
 ninja -C "$out/test"
 stage "test suite"
 meson test -C "$out/test" --print-errorlogs --num-processes 2
+stage "Yocto layer and Buildroot tree: mechanical rules (check-kits)"
+tests/packaging/check-kits.sh
+tests/packaging/check-kits.sh --self-test
 stage "Debian packages: build, lintian, unpacked root, units"
 tests/packaging/test-deb.sh "$(cd "$out" && pwd)/deb"
 stage "install with -Dlua=5.4 (Debian 13's swupdate)"
