@@ -290,15 +290,18 @@ guint tg_ev_findings_contradictions(const GPtrArray *findings)
 	return n;
 }
 
+gboolean tg_ev_finding_contradicts(const TgEvFinding *f, const char *provision)
+{
+	g_auto(GStrv) ids = g_strsplit(f->provisions, " ", -1);
+
+	return f->contradiction && g_strv_contains((const char *const *)ids, provision);
+}
+
 gboolean tg_ev_findings_cover(const GPtrArray *findings, const char *provision)
 {
-	for (guint i = 0; i < findings->len; i++) {
-		const TgEvFinding *f = g_ptr_array_index(findings, i);
-		g_auto(GStrv) ids = g_strsplit(f->provisions, " ", -1);
-
-		if (f->contradiction && g_strv_contains((const char *const *)ids, provision))
+	for (guint i = 0; i < findings->len; i++)
+		if (tg_ev_finding_contradicts(g_ptr_array_index(findings, i), provision))
 			return TRUE;
-	}
 	return FALSE;
 }
 

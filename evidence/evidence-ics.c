@@ -545,9 +545,8 @@ static GPtrArray *contradictions_of(const GPtrArray *findings, const char *provi
 
 	for (guint i = 0; i < findings->len; i++) {
 		const TgEvFinding *f = g_ptr_array_index(findings, i);
-		g_auto(GStrv) ids = g_strsplit(f->provisions, " ", -1);
 
-		if (!f->contradiction || !g_strv_contains((const char *const *)ids, provision))
+		if (!tg_ev_finding_contradicts(f, provision))
 			continue;
 		if (f->file)
 			g_ptr_array_add(out, g_strdup_printf("%s %s seq %" G_GUINT64_FORMAT ": %s",

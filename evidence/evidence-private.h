@@ -569,6 +569,8 @@ void tg_ev_findings_record(TgEvLogs *logs, TgEvDevice *dev, const TgPolicy *poli
 void tg_ev_findings_collect(const TgEvPack *pack, GPtrArray *findings);
 void tg_ev_findings_collect_ics(const TgEvPack *pack, GPtrArray *findings);
 guint tg_ev_findings_contradictions(const GPtrArray *findings);
+/* Is @f a contradiction that concerns @provision ("5.3-3")? */
+gboolean tg_ev_finding_contradicts(const TgEvFinding *f, const char *provision);
 /* Does a contradiction concern @provision ("5.3-3")? */
 gboolean tg_ev_findings_cover(const GPtrArray *findings, const char *provision);
 /* Returns: (transfer full). */

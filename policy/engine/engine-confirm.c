@@ -50,24 +50,25 @@ static gboolean recent(TgEngine *engine, const char *time)
 	return age >= 0 && age <= (GTimeSpan)CONFIRM_WINDOW_S * G_TIME_SPAN_SECOND;
 }
 
-gboolean tg_engine_confirms_precheck(TgEngine *engine, const TgCandidate *cand,
-				     const TgDecision *d)
+JsonObject *tg_engine_confirms_precheck(TgEngine *engine, const TgCandidate *cand,
+					const TgDecision *d)
 {
 	g_autoptr(JsonObject) pre = NULL;
 
 	if (cand->precheck || d->verdict != TG_VERDICT_ALLOW ||
 	    g_strcmp0(engine->updater, "swupdate") != 0 || !(pre = open_precheck(engine)))
-		return FALSE;
-	return g_strcmp0(member(pre, "version"), d->version) == 0 &&
-	       g_strcmp0(member(pre, "component"), d->component) == 0 &&
-	       g_strcmp0(member(pre, "digest"), d->digest) == 0 && member(pre, "transaction_id") &&
-	       recent(engine, member(pre, "time"));
+		return NULL;
+	if (g_strcmp0(member(pre, "version"), d->version) == 0 &&
+	    g_strcmp0(member(pre, "component"), d->component) == 0 &&
+	    g_strcmp0(member(pre, "digest"), d->digest) == 0 && member(pre, "transaction_id") &&
+	    recent(engine, member(pre, "time")))
+		return g_steal_pointer(&pre);
+	return NULL;
 }
 
-/* Marks the precheck confirmed in the state and takes its transaction. */
-static gchar *take_precheck(TgEngine *engine)
+/* Marks the precheck @pre confirmed in the state and takes its transaction. */
+static gchar *take_precheck(TgEngine *engine, JsonObject *pre)
 {
-	g_autoptr(JsonObject) pre = open_precheck(engine);
 	g_autoptr(JsonNode) node = json_node_alloc();
 	gchar *tx = g_strdup(member(pre, "transaction_id"));
 
@@ -78,14 +79,16 @@ static gchar *take_precheck(TgEngine *engine)
 	return tx;
 }
 
-TgDecision *tg_engine_confirm(TgEngine *engine, TgCandidate *cand, TgDecision *d)
+TgDecision *tg_engine_confirm(TgEngine *engine, TgCandidate *cand, TgDecision *d,
+			      JsonObject *pre)
 {
+	g_autoptr(JsonObject) owned_pre = pre;
 	g_autoptr(TgDecision) owned = d;
 	g_autoptr(JsonObject) body = tg_engine_body_new(engine, cand);
 	g_autoptr(GError) err = NULL;
 
 	g_free(d->transaction_id);
-	d->transaction_id = take_precheck(engine);
+	d->transaction_id = take_precheck(engine, pre);
 	json_object_set_string_member(body, "transaction_id", d->transaction_id);
 	json_object_set_string_member(body, "confirms", "precheck");
 	json_object_set_string_member(body, "verdict", tg_verdict_to_string(d->verdict));

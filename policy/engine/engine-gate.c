@@ -243,12 +243,14 @@ static gboolean record_decision(TgEngine *engine, const TgCandidate *cand, TgDec
 TgDecision *tg_engine_gate(TgEngine *engine, TgCandidate *cand, GError **error)
 {
 	g_autoptr(TgDecision) d = NULL;
+	JsonObject *pre;
 	TgGateNotices *notices;
 
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	d = decide(engine, cand);
-	if (tg_engine_confirms_precheck(engine, cand, d))
-		return tg_engine_confirm(engine, cand, g_steal_pointer(&d));
+	pre = tg_engine_confirms_precheck(engine, cand, d);
+	if (pre)
+		return tg_engine_confirm(engine, cand, g_steal_pointer(&d), pre);
 	notices = tg_engine_notices_before(engine, cand, d);
 	(void)record_decision(engine, cand, d, tg_gate_notices_required(notices));
 	tg_engine_notices_after(engine, cand, d, notices);

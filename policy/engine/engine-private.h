@@ -130,11 +130,13 @@ void tg_engine_anchor_advance(TgEngine *engine);
 gboolean tg_engine_anchor_check(TgEngine *engine, GError **error);
 
 /* engine-confirm.c: is the gate of @cand the SWUpdate handler's second gate
- * of an install its precheck allowed? Then confirm records gate.confirmed
- * under the precheck's transaction (taking @d) instead of a decision. */
-gboolean tg_engine_confirms_precheck(TgEngine *engine, const TgCandidate *cand,
-				     const TgDecision *d);
-TgDecision *tg_engine_confirm(TgEngine *engine, TgCandidate *cand, TgDecision *d);
+ * of an install its precheck allowed? Returns: (transfer full) the state's
+ * record of that precheck, or NULL. Then confirm records gate.confirmed
+ * under its transaction (taking @d and @pre) instead of a decision. */
+JsonObject *tg_engine_confirms_precheck(TgEngine *engine, const TgCandidate *cand,
+					const TgDecision *d);
+TgDecision *tg_engine_confirm(TgEngine *engine, TgCandidate *cand, TgDecision *d,
+			      JsonObject *pre);
 
 /* engine-notice.c: the decision's notices for the updater's own channel
  * only (TG_NOTIFY_CALLER), for a confirmed gate. */
