@@ -27,6 +27,7 @@ static const struct {
 	{ "chain-broken", FALSE, "" },
 	{ "stale", FALSE, "" },
 	{ "declared-only", FALSE, "" },
+	{ "release-not-run", FALSE, "" },
 };
 
 static guint kind_index(const char *kind)
@@ -188,7 +189,7 @@ static void other_policy(TgEvLogs *logs, TgEvDevice *dev, const TgPolicy *policy
 	const char *hash = tg_ev_str_member(r->obj, "policy_hash");
 	TgEvCite cite;
 
-	if (!hash || !policy->hash || g_str_equal(hash, policy->hash) ||
+	if (logs->variant || !hash || !policy->hash || g_str_equal(hash, policy->hash) ||
 	    g_hash_table_contains(dev->policies_seen, hash))
 		return;
 	g_hash_table_add(dev->policies_seen, g_strdup(hash));
@@ -275,8 +276,24 @@ void tg_ev_findings_collect_ics(const TgEvPack *pack, GPtrArray *findings)
 	}
 }
 
+/* A variant judged against the exported policy because the devices did not
+ * record theirs in a usable form. */
+static void variant_findings(const TgEvPack *pack, GPtrArray *findings)
+{
+	const TgEvVariant *v = pack->variant;
+
+	if (!v || !v->policy_problem)
+		return;
+	tg_ev_finding_add(findings, "unknown-policy", NULL, NULL,
+			  "variant %s ran policy %.16s...: %s; its ICS and IXIT read the exported "
+			  "policy %.16s... instead, which may not be what the devices obeyed; "
+			  "export with the policy they ran", v->id, tg_ev_or_dash(v->policy_hash),
+			  v->policy_problem, pack->policy->hash);
+}
+
 void tg_ev_findings_collect(const TgEvPack *pack, GPtrArray *findings)
 {
+	variant_findings(pack, findings);
 	device_findings(pack, findings);
 	window_findings(pack, findings);
 }
@@ -327,6 +344,8 @@ JsonNode *tg_ev_findings_to_json(const GPtrArray *findings)
 		json_builder_add_string_value(b, f->contradiction ? "contradiction" : "weak-evidence");
 		json_builder_set_member_name(b, "provisions");
 		json_builder_add_string_value(b, f->provisions);
+		json_builder_set_member_name(b, "variant");
+		f->variant ? json_builder_add_string_value(b, f->variant) : json_builder_add_null_value(b);
 		json_builder_set_member_name(b, "device");
 		f->device ? json_builder_add_string_value(b, f->device) : json_builder_add_null_value(b);
 		json_builder_set_member_name(b, "record");
@@ -358,8 +377,8 @@ gchar *tg_ev_findings_to_md(const GPtrArray *findings)
 	g_string_append_printf(md, "%u contradictions, %u findings of weak evidence. A "
 			       "contradiction is a record that shows the device doing other than "
 			       "the policy or the declarations promise; resolve each before the "
-			       "assessment.\n\n| class | kind | provisions | device | record | what |\n"
-			       "|---|---|---|---|---|---|\n",
+			       "assessment.\n\n| class | kind | provisions | variant | device | record | "
+			       "what |\n|---|---|---|---|---|---|---|\n",
 			       tg_ev_findings_contradictions(findings),
 			       findings->len - tg_ev_findings_contradictions(findings));
 	for (guint i = 0; i < findings->len; i++) {
@@ -368,14 +387,42 @@ gchar *tg_ev_findings_to_md(const GPtrArray *findings)
 								  " (%.12s...)", f->file, f->seq,
 								  f->hash)
 						: g_strdup("-");
-		g_string_append_printf(md, "| %s | %s | %s | %s | %s | ",
+		g_string_append_printf(md, "| %s | %s | %s | %s | %s | %s | ",
 				       f->contradiction ? "contradiction" : "weak evidence", f->kind,
-				       *f->provisions ? f->provisions : "-", tg_ev_or_dash(f->device),
-				       rec);
+				       *f->provisions ? f->provisions : "-", tg_ev_or_dash(f->variant),
+				       tg_ev_or_dash(f->device), rec);
 		tg_ev_md_cell(md, f->text);
 		g_string_append(md, " |\n");
 	}
 	if (!findings->len)
-		g_string_append(md, "| - | - | - | - | - | no findings |\n");
+		g_string_append(md, "| - | - | - | - | - | - | no findings |\n");
 	return g_string_free(md, FALSE);
+}
+
+/* Every variant's findings in one list. Returns: (transfer container). */
+static GPtrArray *all_findings(const TgEvExport *x)
+{
+	GPtrArray *all = g_ptr_array_new();
+
+	for (guint p = 0; p < x->packs->len; p++) {
+		const TgEvPack *pack = g_ptr_array_index(x->packs, p);
+
+		for (guint i = 0; i < pack->logs->findings->len; i++)
+			g_ptr_array_add(all, g_ptr_array_index(pack->logs->findings, i));
+	}
+	return all;
+}
+
+JsonNode *tg_ev_export_findings_json(const TgEvExport *x)
+{
+	g_autoptr(GPtrArray) all = all_findings(x);
+
+	return tg_ev_findings_to_json(all);
+}
+
+gchar *tg_ev_export_findings_md(const TgEvExport *x)
+{
+	g_autoptr(GPtrArray) all = all_findings(x);
+
+	return tg_ev_findings_to_md(all);
 }

@@ -69,7 +69,7 @@ static void handoff_gaps(const TgEvPack *pack, GPtrArray *gaps)
 		tg_ev_gap_add(gaps, TG_AREA_HANDOFF, "OSCAL import-ap",
 			      "[evidence] assessment-plan is not set, so the assessment results "
 			      "point to a placeholder; set the URI of the assessment plan");
-	if (pack->release_derived || !pack->decl->release)
+	if (!pack->decl->release)
 		tg_ev_gap_add(gaps, TG_AREA_HANDOFF, "release",
 			      "[evidence] release is not set; the pack names %s; set the release "
 			      "under assessment", pack->release);
@@ -103,6 +103,7 @@ void tg_ev_gaps_collect(const TgEvPack *pack, GPtrArray *gaps)
 	for (guint i = 0; i < pack->logs->devices->len; i++)
 		device_gaps(g_ptr_array_index(pack->logs->devices, i), pack->decl, gaps);
 	handoff_gaps(pack, gaps);
+	tg_ev_dut_gaps(pack, gaps);
 	owner_gaps(pack->decl, gaps);
 }
 
@@ -218,6 +219,41 @@ gchar *tg_ev_gaps_to_md(const TgEvPack *pack)
 	md_overview(md, pack);
 	for (guint a = 0; a < TG_AREA_N; a++)
 		md_area(md, pack, a);
+	return g_string_free(md, FALSE);
+}
+
+/* The pack's gaps.md: every variant's gap lines under its heading; the work
+ * list per area is in each variant's own gaps.md. */
+gchar *tg_ev_export_gaps_md(const TgEvExport *x)
+{
+	GString *md = g_string_new(NULL);
+	guint total = 0;
+
+	for (guint p = 0; p < x->packs->len; p++)
+		total += ((const TgEvPack *)g_ptr_array_index(x->packs, p))->gaps->len;
+	g_string_append_printf(md, "# Evidence gaps\n\nWhat is still missing, variant by variant "
+			       "(variants.md). Every line starting with `- GAP` is one thing to "
+			       "close; each variant's gaps.md orders them by area of the "
+			       "assessment-preparation workflow, with owners and status. Generated "
+			       "%s.\n\n%s\n\n%u gaps in total.\n", x->top.generated,
+			       tg_ev_verdict_notice(x->top.opts->self_assessment), total);
+	for (guint p = 0; p < x->packs->len; p++) {
+		const TgEvPack *pack = g_ptr_array_index(x->packs, p);
+
+		g_string_append_printf(md, "\n## Variant %s: %s, policy %.16s... (%u gaps; "
+				       "%sgaps.md)\n\n", pack->variant->id, pack->policy->model,
+				       tg_ev_or_dash(pack->variant->policy_hash), pack->gaps->len,
+				       pack->rel);
+		for (guint i = 0; i < pack->gaps->len; i++) {
+			const TgEvGap *g = g_ptr_array_index(pack->gaps, i);
+
+			g_string_append_printf(md, "- GAP %s %s: ", tg_ev_areas()[g->area].id, g->ref);
+			tg_ev_md_cell(md, g->text);
+			g_string_append_c(md, '\n');
+		}
+		if (!pack->gaps->len)
+			g_string_append(md, "- nothing that tollgate can check\n");
+	}
 	return g_string_free(md, FALSE);
 }
 

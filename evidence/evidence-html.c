@@ -85,16 +85,19 @@ static void summary(GString *h, const TgEvPack *pack)
 	records = g_strdup_printf("%" G_GUINT64_FORMAT " in the window", in_window);
 	devs = g_strdup_printf("%u (%u with a hash chain that did not verify)",
 			       pack->logs->devices->len, broken);
-	g_string_append(h, "<h2 id=\"summary\">Device and policy</h2><dl>");
+	g_string_append_printf(h, "<h2 id=\"%ssummary\">Variant %s: device and policy</h2><dl>",
+			       pack->anchor, pack->variant->id);
 	dl_row(h, "Model designation", p->model);
 	dl_row(h, "Hardware revision", p->hardware_revision);
-	dl_row(h, "Release", pack->release);
+	dl_row(h, "Release (what the devices ran)", pack->release);
+	dl_row(h, "Declared release", pack->decl->release);
 	dl_row(h, "Updateable", pack->ics->updateable ? "yes" : "no ([replacement])");
 	dl_row(h, "Constrained", pack->decl->constrained ? "yes" : "no");
 	dl_row(h, "Version scheme", tg_version_scheme_to_string(p->scheme));
 	dl_row(h, "Default component", p->default_component);
 	dl_row(h, "Support end", end);
 	dl_row(h, "Policy hash", p->hash);
+	dl_row(h, "Policy text", pack->variant->policy_source);
 	dl_row(h, "Devices", devs);
 	dl_row(h, "Records", records);
 	dl_row(h, "Gaps", gaps);
@@ -120,7 +123,7 @@ static void timeline(GString *h, const TgEvPack *pack)
 		if (t >= 0 && t < start)
 			start = t;
 	}
-	g_string_append(h, "<h2 id=\"support\">Support period</h2>");
+	g_string_append_printf(h, "<h2 id=\"%ssupport\">Support period</h2>", pack->anchor);
 	if (end < 0) {
 		g_string_append(h, "<p class=\"gap\">No support end is declared ([support] end): "
 				   "the support period cannot be shown.</p>");
@@ -134,7 +137,7 @@ static void timeline(GString *h, const TgEvPack *pack)
 	d0 = day_of(start);
 	d1 = day_of(end);
 	dn = day_of(now);
-	g_string_append_printf(h, "<svg id=\"support-timeline\" viewBox=\"0 0 %d 90\" "
+	g_string_append_printf(h, "<svg id=\"%ssupport-timeline\" viewBox=\"0 0 %d 90\" "
 			       "role=\"img\" aria-label=\"support period\" "
 			       "xmlns=\"http://www.w3.org/2000/svg\">"
 			       "<rect x=\"40\" y=\"30\" width=\"%.1f\" height=\"22\" fill=\"#7cc48a\"/>"
@@ -144,7 +147,7 @@ static void timeline(GString *h, const TgEvPack *pack)
 			       "<text x=\"40\" y=\"80\" font-size=\"12\">%s</text>"
 			       "<text x=\"%.1f\" y=\"80\" font-size=\"12\" text-anchor=\"end\">end %s"
 			       "</text><text x=\"%.1f\" y=\"13\" font-size=\"12\" "
-			       "text-anchor=\"middle\">%s</text></svg>", CHART_W, xe - 40.0, xw,
+			       "text-anchor=\"middle\">%s</text></svg>", pack->anchor, CHART_W, xe - 40.0, xw,
 			       xe - xw, xn, xn, d0, xe, d1, xn, dn);
 	g_string_append_printf(h, "<p class=\"muted\">Green: supported; amber: the last %u days "
 			       "([support] warn-days); the line marks %s.</p>", p->warn_days, dn);
@@ -232,12 +235,12 @@ static void version_chart(GString *h, const TgEvPack *pack, const TgEvDevice *de
 	g_autoptr(GPtrArray) versions = NULL;
 	gint64 t0 = G_MAXINT64, t1 = G_MININT64;
 
-	g_string_append(h, "<h2 id=\"history\">Version history</h2>");
+	g_string_append_printf(h, "<h2 id=\"%shistory\">Version history</h2>", pack->anchor);
 	if (!dev->points || dev->points->len == 0) {
-		g_string_append(h, "<svg id=\"version-chart\" viewBox=\"0 0 960 40\" "
+		g_string_append_printf(h, "<svg id=\"%sversion-chart\" viewBox=\"0 0 960 40\" "
 				   "xmlns=\"http://www.w3.org/2000/svg\"><text x=\"10\" y=\"24\" "
 				   "font-size=\"13\">No install, commit, refusal or deferral in "
-				   "the window.</text></svg>");
+				   "the window.</text></svg>", pack->anchor);
 		return;
 	}
 	versions = distinct_versions(dev->points, pack->policy->scheme);
@@ -247,9 +250,9 @@ static void version_chart(GString *h, const TgEvPack *pack, const TgEvDevice *de
 		t0 = MIN(t0, t);
 		t1 = MAX(t1, t);
 	}
-	g_string_append_printf(h, "<svg id=\"version-chart\" viewBox=\"0 0 %d %d\" role=\"img\" "
+	g_string_append_printf(h, "<svg id=\"%sversion-chart\" viewBox=\"0 0 %d %d\" role=\"img\" "
 			       "aria-label=\"version history\" "
-			       "xmlns=\"http://www.w3.org/2000/svg\">", CHART_W, CHART_H);
+			       "xmlns=\"http://www.w3.org/2000/svg\">", pack->anchor, CHART_W, CHART_H);
 	chart_axes(h, versions, t0, t1);
 	for (guint i = 0; i < dev->points->len; i++) {
 		const TgEvPoint *pt = g_ptr_array_index(dev->points, i);
@@ -277,10 +280,11 @@ static void fleet_chart(GString *h, const TgEvPack *pack)
 
 	for (guint i = 0; i < n; i++)
 		max = MAX(max, g_array_index(f->version_devices, guint, i));
-	g_string_append_printf(h, "<h2 id=\"history\">Installed versions in the fleet</h2>"
-			       "<svg id=\"version-chart\" viewBox=\"0 0 %d %u\" role=\"img\" "
+	g_string_append_printf(h, "<h2 id=\"%shistory\">Installed versions in the variant</h2>"
+			       "<svg id=\"%sversion-chart\" viewBox=\"0 0 %d %u\" role=\"img\" "
 			       "aria-label=\"devices per installed version\" "
-			       "xmlns=\"http://www.w3.org/2000/svg\">", CHART_W, 20 + 24 * MAX(n, 1u));
+			       "xmlns=\"http://www.w3.org/2000/svg\">", pack->anchor, pack->anchor,
+			       CHART_W, 20 + 24 * MAX(n, 1u));
 	if (n == 0) {
 		g_string_append(h, "<text x=\"10\" y=\"30\" font-size=\"13\">No record names the "
 				   "installed version of ");
@@ -331,9 +335,9 @@ static void ics_row(GString *h, const TgEvPack *pack, const TgEvIcsRow *row)
 	const char *text = row->support == TG_SUPPORT_Y ? row->detail : row->justification;
 	guint gaps = provision_gaps(pack, row->prov->id);
 
-	g_string_append_printf(h, "<tr id=\"ics-%s\"><td>%s<br><span class=\"muted\">%s</span>"
+	g_string_append_printf(h, "<tr id=\"%sics-%s\"><td>%s<br><span class=\"muted\">%s</span>"
 			       "</td><td>%s</td><td class=\"%s\"><b>%s</b></td><td>%s</td><td>",
-			       row->prov->id, row->prov->id, row->prov->v3_ids, row->prov->status,
+			       pack->anchor, row->prov->id, row->prov->id, row->prov->v3_ids, row->prov->status,
 			       support_class(row->support), tg_ev_support_name(row->support),
 			       row->declared ? "declared" : "derived");
 	esc(h, row->prov->title);
@@ -344,8 +348,8 @@ static void ics_row(GString *h, const TgEvPack *pack, const TgEvIcsRow *row)
 		g_string_append(h, "<span class=\"gap\">no justification (4-1-1)</span>");
 	g_string_append(h, "</td><td>");
 	if (gaps)
-		g_string_append_printf(h, "<a class=\"gap\" href=\"#gaps\">%u gap%s</a>", gaps,
-				       gaps == 1 ? "" : "s");
+		g_string_append_printf(h, "<a class=\"gap\" href=\"#%sgaps\">%u gap%s</a>",
+				       pack->anchor, gaps, gaps == 1 ? "" : "s");
 	else
 		g_string_append(h, "-");
 	if (pack->opts->self_assessment)
@@ -356,12 +360,13 @@ static void ics_row(GString *h, const TgEvPack *pack, const TgEvIcsRow *row)
 
 static void ics_table(GString *h, const TgEvPack *pack)
 {
-	g_string_append(h, "<h2 id=\"ics-table\">Implementation Conformance Statement</h2>"
-			   "<p>EN 303 645 V2.1.1 clause 5.3 (V3.1.3 IDs below each reference). "
-			   "Details: <a href=\"ics.md\">ics.md</a>, <a href=\"ics.json\">ics.json"
-			   "</a>.</p><table id=\"ics\"><thead><tr><th>Reference</th><th>Status</th>"
-			   "<th>Support</th><th>Origin</th><th>Detail or justification</th>"
-			   "<th>Gaps</th>");
+	g_string_append_printf(h, "<h2 id=\"%sics-table\">Implementation Conformance Statement"
+			       "</h2><p>EN 303 645 V2.1.1 clause 5.3 (V3.1.3 IDs below each "
+			       "reference). Details: <a href=\"%sics.md\">ics.md</a>, <a "
+			       "href=\"%sics.json\">ics.json</a>.</p><table id=\"%sics\" "
+			       "class=\"ics\"><thead><tr><th>Reference</th><th>Status</th>"
+			       "<th>Support</th><th>Origin</th><th>Detail or justification</th>"
+			       "<th>Gaps</th>", pack->anchor, pack->rel, pack->rel, pack->anchor);
 	if (pack->opts->self_assessment)
 		g_string_append(h, "<th>Self-assessment</th>");
 	g_string_append(h, "</tr></thead><tbody>");
@@ -372,9 +377,10 @@ static void ics_table(GString *h, const TgEvPack *pack)
 
 static void gaps_section(GString *h, const TgEvPack *pack)
 {
-	g_string_append_printf(h, "<h2 id=\"gaps\">Gaps (%u)</h2><p>Per area of the "
+	g_string_append_printf(h, "<h2 id=\"%sgaps\">Gaps (%u)</h2><p>Per area of the "
 			       "assessment-preparation workflow; owners and artifacts in <a "
-			       "href=\"gaps.md\">gaps.md</a>.</p>", pack->gaps->len);
+			       "href=\"%sgaps.md\">gaps.md</a>.</p>", pack->anchor, pack->gaps->len,
+			       pack->rel);
 	for (guint a = 0; a < TG_AREA_N; a++) {
 		guint n = tg_ev_gaps_in_area(pack->gaps, a);
 
@@ -409,8 +415,8 @@ static const char *member(JsonObject *o, const char *name)
 		       ? json_node_get_string(n) : "-";
 }
 
-static void index_record(GString *h, const char *tc, guint n, const char *line,
-			 JsonParser *parser)
+static void index_record(GString *h, const char *anchor, const char *tc, guint n,
+			 const char *line, JsonParser *parser)
 {
 	JsonNode *root;
 	JsonObject *o;
@@ -419,7 +425,7 @@ static void index_record(GString *h, const char *tc, guint n, const char *line,
 	    !(root = json_parser_get_root(parser)) || !JSON_NODE_HOLDS_OBJECT(root))
 		return;
 	o = json_node_get_object(root);
-	g_string_append_printf(h, "<tr id=\"rec-%s-%u\"><td>", tc, n);
+	g_string_append_printf(h, "<tr id=\"%srec-%s-%u\"><td>", anchor, tc, n);
 	esc(h, member(o, "device"));
 	g_string_append(h, "</td><td>");
 	esc(h, member(o, "file"));
@@ -445,9 +451,11 @@ static void index_test_case(GString *h, const TgEvPack *pack, TgEvTc t, JsonPars
 	size_t cap = 0;
 	guint n = 0;
 
-	g_string_append_printf(h, "<h3 id=\"tc-%s\">%s (%s) &middot; <a href=\"#ics-%s\">ICS "
-			       "%s</a></h3><p>", tc->id, tc->id, tc->kind, tc->provision,
-			       tc->provision);
+	gboolean row = tg_ev_provision_index(tc->provision) >= 0;	/* 4-1 has none */
+
+	g_string_append_printf(h, "<h3 id=\"%stc-%s\">%s (%s) &middot; <a href=\"#%sics-%s\">"
+			       "ICS %s</a></h3><p>", pack->anchor, tc->id, tc->id, tc->kind,
+			       pack->anchor, row ? tc->provision : "table", tc->provision);
 	esc(h, tc->examines);
 	g_string_append_printf(h, "</p><p class=\"muted\">%" G_GUINT64_FORMAT " records in "
 			       "total.</p>", pack->logs->tc_count[t]);
@@ -459,7 +467,7 @@ static void index_test_case(GString *h, const TgEvPack *pack, TgEvTc t, JsonPars
 			   "<th>Time</th><th>Event</th><th>Summary</th><th>Chain</th>"
 			   "<th>Record SHA-256</th></tr></thead><tbody>");
 	while (n < HTML_RECORDS && getline(&line, &cap, spool) > 0)
-		index_record(h, tc->id, n++, line, parser);
+		index_record(h, pack->anchor, tc->id, n++, line, parser);
 	g_string_append(h, "</tbody></table>");
 }
 
@@ -467,19 +475,20 @@ static void index_section(GString *h, const TgEvPack *pack)
 {
 	g_autoptr(JsonParser) parser = json_parser_new_immutable();
 
-	g_string_append_printf(h, "<h2 id=\"index\">Evidence index</h2><p>External evidence "
+	g_string_append_printf(h, "<h2 id=\"%sindex\">Evidence index</h2><p>External evidence "
 			       "from the devices' own audit logs, offered as supporting "
 			       "functional indications; the test laboratory decides whether to "
 			       "accept it. Up to %d records per test case are shown here; <a "
-			       "href=\"evidence-index.md\">evidence-index.md</a> and <a "
-			       "href=\"evidence-index.json\">evidence-index.json</a> list more.</p>"
+			       "href=\"%sevidence-index.md\">evidence-index.md</a> and <a "
+			       "href=\"%sevidence-index.json\">evidence-index.json</a> list more.</p>"
 			       "<table><thead><tr><th>Test case</th><th>Kind</th><th>Records</th>"
-			       "</tr></thead><tbody>", HTML_RECORDS);
+			       "</tr></thead><tbody>", pack->anchor, HTML_RECORDS, pack->rel,
+			       pack->rel);
 	for (guint t = 0; t < TG_TC_N; t++) {
 		const TgEvTestCase *tc = &tg_ev_test_cases()[t];
 
-		g_string_append_printf(h, "<tr><td><a href=\"#%s%s%s\">%s</a></td><td>%s</td>"
-				       "<td>%" G_GUINT64_FORMAT "</td></tr>",
+		g_string_append_printf(h, "<tr><td><a href=\"#%s%s%s%s\">%s</a></td><td>%s</td>"
+				       "<td>%" G_GUINT64_FORMAT "</td></tr>", pack->anchor,
 				       pack->logs->tc_count[t] ? "rec-" : "tc-", tc->id,
 				       pack->logs->tc_count[t] ? "-0" : "", tc->id, tc->kind,
 				       pack->logs->tc_count[t]);
@@ -522,16 +531,17 @@ static void devices_section(GString *h, const TgEvPack *pack)
 {
 	const GPtrArray *devs = pack->logs->devices;
 
-	g_string_append_printf(h, "<h2 id=\"devices\">Devices (%u)</h2><table><thead><tr>"
+	g_string_append_printf(h, "<h2 id=\"%sdevices\">Devices (%u)</h2><table><thead><tr>"
 			       "<th>Device</th><th>Device ID</th><th>Records</th><th>Hash chain"
 			       "</th><th>Version</th><th>Support</th><th>Refused</th><th>Deferred"
-			       "</th><th>Update checks</th></tr></thead><tbody>", devs->len);
+			       "</th><th>Update checks</th></tr></thead><tbody>", pack->anchor,
+			       devs->len);
 	for (guint i = 0; i < devs->len && i < HTML_DEVICES; i++)
 		device_row(h, pack, g_ptr_array_index(devs, i));
 	g_string_append(h, "</tbody></table>");
 	if (devs->len > HTML_DEVICES)
 		g_string_append_printf(h, "<p class=\"muted\">%u more devices in "
-				       "evidence-index.md.</p>", devs->len - HTML_DEVICES);
+				       "%sevidence-index.md.</p>", devs->len - HTML_DEVICES, pack->rel);
 	if (devs->len > 1)
 		g_string_append_printf(h, "<p>Fleet: %" G_GUINT64_FORMAT " refused updates on %u "
 				       "devices (%" G_GUINT64_FORMAT " attempted misuse), %"
@@ -542,35 +552,15 @@ static void devices_section(GString *h, const TgEvPack *pack)
 				       pack->fleet->outside_support);
 }
 
-static void page_head(GString *h, const TgEvPack *pack)
-{
-	g_string_append(h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-			   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-			   "<title>Update evidence: ");
-	esc(h, pack->policy->model);
-	g_string_append_printf(h, "</title><style>%s</style></head><body><header><h1>"
-			       "Software update evidence: ", css);
-	esc(h, pack->policy->model);
-	g_string_append(h, "</h1><p class=\"muted\">ETSI EN 303 645 clause 5.3 / TS 103 701 "
-			   "assessment pack, release ");
-	esc(h, pack->release);
-	g_string_append_printf(h, ", generated %s by tollgate %s.</p><p class=\"notice%s\">",
-			       pack->generated, TG_VERSION,
-			       pack->opts->self_assessment ? " self" : "");
-	esc(h, tg_ev_verdict_notice(pack->opts->self_assessment));
-	g_string_append(h, "</p><nav><a href=\"#summary\">Device</a> &middot; <a "
-			   "href=\"#support\">Support period</a> &middot; <a href=\"#history\">"
-			   "Versions</a> &middot; <a href=\"#ics-table\">ICS</a> &middot; <a "
-			   "href=\"#gaps\">Gaps</a> &middot; <a href=\"#index\">Evidence index</a> "
-			   "&middot; <a href=\"#devices\">Devices</a></nav></header>");
-}
+/* ------------------------------------------------------------------ */
+/* The page */
 
-gchar *tg_ev_html_build(const TgEvPack *pack)
+gchar *tg_ev_html_variant(const TgEvPack *pack)
 {
-	GString *h = g_string_sized_new(64 * 1024);
+	GString *h = g_string_sized_new(32 * 1024);
 	const GPtrArray *devs = pack->logs->devices;
 
-	page_head(h, pack);
+	g_string_append_printf(h, "<section id=\"v%s\">", pack->variant->id);
 	summary(h, pack);
 	timeline(h, pack);
 	if (devs->len == 1)
@@ -581,10 +571,103 @@ gchar *tg_ev_html_build(const TgEvPack *pack)
 	gaps_section(h, pack);
 	index_section(h, pack);
 	devices_section(h, pack);
-	g_string_append(h, "<footer><p class=\"muted\">Files of this pack: ics.md, ics.json, "
-			   "ixit.md, ixit.json, evidence-index.md, evidence-index.json, gaps.md, "
-			   "crosswalk.md, oscal-assessment-results.json and this page; "
-			   "MANIFEST.sha256 holds their SHA-256 (check with <code>sha256sum -c "
-			   "MANIFEST.sha256</code>).</p></footer></body></html>\n");
+	g_string_append(h, "</section>");
+	return g_string_free(h, FALSE);
+}
+
+static void page_head(GString *h, const TgEvExport *x)
+{
+	const TgEvPack *top = &x->top;
+
+	g_string_append(h, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+			   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+			   "<title>Update evidence: ");
+	esc(h, top->decl->title ? top->decl->title : top->policy->model);
+	g_string_append_printf(h, "</title><style>%s</style></head><body><header><h1>"
+			       "Software update evidence: ", css);
+	esc(h, top->decl->title ? top->decl->title : top->policy->model);
+	g_string_append_printf(h, "</h1><p class=\"muted\">ETSI EN 303 645 clause 5.3 / TS 103 "
+			       "701 assessment pack: %u variant%s, generated %s by tollgate %s."
+			       "</p><p class=\"notice%s\">", x->packs->len,
+			       x->packs->len == 1 ? "" : "s", top->generated, TG_VERSION,
+			       top->opts->self_assessment ? " self" : "");
+	esc(h, tg_ev_verdict_notice(top->opts->self_assessment));
+	g_string_append(h, "</p><nav><a href=\"#dut\">Devices under test</a> &middot; "
+			   "<a href=\"#findings\">Findings</a>");
+	for (guint i = 0; i < x->packs->len; i++) {
+		const TgEvPack *p = g_ptr_array_index(x->packs, i);
+
+		g_string_append_printf(h, " &middot; <a href=\"#v%s\">Variant %s</a>", p->variant->id,
+				       p->variant->id);
+	}
+	g_string_append(h, " &middot; <a href=\"#verify\">How to verify</a></nav></header>");
+}
+
+static void findings_section(GString *h, const TgEvExport *x)
+{
+	guint n = 0;
+
+	g_string_append(h, "<h2 id=\"findings\">Findings</h2><p>Records that contradict what "
+			   "is configured or declared, and claims resting on weak evidence; "
+			   "resolve the contradictions before the assessment. Also in <a "
+			   "href=\"findings.md\">findings.md</a>.</p><table><thead><tr><th>Class"
+			   "</th><th>Kind</th><th>Variant</th><th>Device</th><th>Record</th>"
+			   "<th>What</th></tr></thead><tbody>");
+	for (guint p = 0; p < x->packs->len; p++) {
+		const GPtrArray *fs = ((const TgEvPack *)g_ptr_array_index(x->packs, p))->logs->findings;
+
+		for (guint i = 0; i < fs->len; i++, n++) {
+			const TgEvFinding *f = g_ptr_array_index(fs, i);
+			g_autofree gchar *rec = f->file ? g_strdup_printf("%s seq %" G_GUINT64_FORMAT,
+									  f->file, f->seq)
+							: g_strdup("-");
+
+			g_string_append_printf(h, "<tr><td class=\"%s\">%s</td><td>%s</td><td>"
+					       "<a href=\"#v%s\">%s</a></td><td>", f->contradiction
+					       ? "N" : "NA", f->contradiction ? "contradiction"
+					       : "weak evidence", f->kind, f->variant, f->variant);
+			esc(h, tg_ev_or_dash(f->device));
+			g_string_append(h, "</td><td>");
+			esc(h, rec);
+			g_string_append(h, "</td><td>");
+			esc(h, f->text);
+			g_string_append(h, "</td></tr>");
+		}
+	}
+	if (!n)
+		g_string_append(h, "<tr><td colspan=\"6\">No findings.</td></tr>");
+	g_string_append(h, "</tbody></table>");
+}
+
+static void verify_box(GString *h)
+{
+	g_string_append(h, "<h2 id=\"verify\">How to verify this pack</h2><div class=\"notice\">"
+			   "<p>Every file of the pack is listed with its SHA-256 in MANIFEST.sha256: "
+			   "<code>sha256sum -c MANIFEST.sha256</code> in the pack's folder. When the "
+			   "pack is signed, MANIFEST.sha256.sig is the raw Ed25519 signature of "
+			   "the manifest: <code>openssl pkeyutl -verify -pubin -inkey KEY.pub "
+			   "-rawin -in MANIFEST.sha256 -sigfile MANIFEST.sha256.sig</code>. Each "
+			   "record the index cites is named by file, seq and the SHA-256 of its "
+			   "line; <code>tollgate audit verify --dir LOGDIR</code> checks the chain "
+			   "those hashes belong to.</p></div>");
+}
+
+gchar *tg_ev_html_build(const TgEvExport *x)
+{
+	GString *h = g_string_sized_new(64 * 1024);
+
+	page_head(h, x);
+	tg_ev_dut_html(h, x);
+	findings_section(h, x);
+	for (guint i = 0; i < x->packs->len; i++)
+		g_string_append(h, ((const TgEvPack *)g_ptr_array_index(x->packs, i))->html);
+	verify_box(h);
+	g_string_append(h, "<footer><p class=\"muted\">Files of this pack: variants.md and "
+			   "variants.json (the variants and devices under test), findings.md, "
+			   "findings.json, gaps.md, oscal-assessment-results.json, this page, and "
+			   "per variant in variants/&lt;N&gt;/: ics.md, ics.json, ixit.md, "
+			   "ixit.json, evidence-index.md, evidence-index.json, gaps.md, "
+			   "findings.md, findings.json, crosswalk.md and the policy it ran in "
+			   "policy/.</p></footer></body></html>\n");
 	return g_string_free(h, FALSE);
 }

@@ -718,6 +718,7 @@ JsonNode *tg_ev_ics_to_json(const TgEvIcs *ics, const TgPolicy *policy, const Tg
 	json_object_set_string_member(o, "standard", "ETSI EN 303 645 V2.1.1 clause 5.3 (V3.1.3 "
 				      "IDs shown)");
 	json_object_set_string_member(o, "model", policy->model);
+	json_object_set_string_member(o, "hardware_revision", policy->hardware_revision);
 	json_object_set_string_member(o, "policy_hash", policy->hash);
 	json_object_set_string_member(o, "notice", tg_ev_verdict_notice(ics->self_assessment));
 	json_object_set_boolean_member(dev, "updateable", ics->updateable);
@@ -776,10 +777,12 @@ gchar *tg_ev_ics_to_md(const TgEvIcs *ics, const TgPolicy *policy, const TgEvDec
 			       "(the device's records show it), *configured* (the policy "
 			       "enforces it, no record shows it yet), *declared* (the "
 			       "manufacturer's text only), *contradicted* (records show "
-			       "otherwise: see findings.md), *gap*.\n\n", policy->model,
+			       "otherwise: see findings.md), *gap*.\n\nHardware revision: %s. "
+			       "Policy: `%s`.\n\n", policy->model,
 			       tg_ev_verdict_notice(ics->self_assessment),
 			       ics->updateable ? "updateable" : "not updateable",
-			       decl->constrained ? "constrained" : "not constrained");
+			       decl->constrained ? "constrained" : "not constrained",
+			       tg_ev_or_dash(policy->hardware_revision), policy->hash);
 	g_string_append_printf(md, "| Reference | V3.1.3 | Status | Support | Strength | Origin | "
 			       "Detail | Basis |%s\n|---|---|---|---|---|---|---|---|%s\n",
 			       ics->self_assessment ? " Self-assessment |" : "",

@@ -34,9 +34,12 @@ static JsonObject *index_head(const TgEvPack *pack)
 	JsonObject *f = json_node_get_object(fleet);
 
 	json_object_set_int_member(o, "evidence_index_version", 1);
+	json_object_set_string_member(o, "variant", pack->variant->id);
 	json_object_set_string_member(o, "model", pack->policy->model);
+	json_object_set_string_member(o, "hardware_revision", pack->variant->hardware_revision);
 	json_object_set_string_member(o, "release", pack->release);
 	json_object_set_string_member(o, "policy_hash", pack->policy->hash);
+	json_object_set_string_member(o, "policy_source", pack->variant->policy_source);
 	json_object_set_string_member(o, "generated", pack->generated);
 	json_object_set_string_member(o, "evidence_type", "external evidence from device logs");
 	json_object_set_string_member(o, "label", INDEX_LABEL);
@@ -111,7 +114,7 @@ static gboolean write_index_json(const TgEvPack *pack, GError **error)
 	g_autoptr(JsonObject) head = index_head(pack);
 	g_autofree gchar *text = open_object_text(head);
 
-	if (!tg_ev_stream_open(&s, pack->opts->out_dir, "evidence-index.json", error))
+	if (!tg_ev_stream_open(&s, pack->dir, "evidence-index.json", error))
 		return FALSE;
 	fprintf(s.f, "%s,\"test_cases\":[\n", text);
 	for (guint t = 0; t < TG_TC_N; t++) {
@@ -163,15 +166,18 @@ static void md_chain_lines(GString *md, const TgEvLogs *logs)
 
 static void md_index_head(GString *md, const TgEvPack *pack)
 {
-	g_string_append_printf(md, "# Evidence index: %s\n\n", pack->policy->model);
+	g_string_append_printf(md, "# Evidence index: %s, variant %s\n\n", pack->policy->model,
+			       pack->variant->id);
 	g_string_append_printf(md, "%s\n\n%s\n\n", INDEX_LABEL,
 			       tg_ev_verdict_notice(pack->opts->self_assessment));
-	g_string_append_printf(md, "- Generated: %s by tollgate\n- Release: %s\n"
-			       "- Policy hash: `%s`\n- Window: %s to %s\n"
+	g_string_append_printf(md, "- Generated: %s by tollgate\n- Release (what the devices "
+			       "ran): %s\n- Hardware revision: %s\n- Policy hash: `%s` (text: %s)\n"
+			       "- Window: %s to %s\n"
 			       "- Record hash: %s\n- At most %u records are listed per test case "
 			       "and device; the totals count all of them.\n\n",
-			       pack->generated, pack->release, pack->policy->hash,
-			       pack->since ? pack->since : "first record",
+			       pack->generated, pack->release,
+			       tg_ev_or_dash(pack->variant->hardware_revision), pack->policy->hash,
+			       pack->variant->policy_source, pack->since ? pack->since : "first record",
 			       pack->until ? pack->until : "last record", HASH_NOTE,
 			       pack->logs->limit);
 	g_string_append(md, "## Chain verification\n\n");
@@ -250,7 +256,7 @@ static gboolean write_index_md(const TgEvPack *pack, GError **error)
 	g_autoptr(GString) md = g_string_new(NULL);
 	g_autoptr(JsonParser) parser = json_parser_new_immutable();
 
-	if (!tg_ev_stream_open(&s, pack->opts->out_dir, "evidence-index.md", error))
+	if (!tg_ev_stream_open(&s, pack->dir, "evidence-index.md", error))
 		return FALSE;
 	md_index_head(md, pack);
 	g_string_append(md, "\n");

@@ -607,12 +607,15 @@ static JsonArray *entries_json(GPtrArray *entries)
 	return a;
 }
 
-JsonNode *tg_ev_ixit_to_json(const TgEvIxit *x)
+JsonNode *tg_ev_ixit_to_json(const TgEvIxit *x, const TgPolicy *policy)
 {
 	JsonObject *o = json_object_new();
 	JsonNode *node = json_node_new(JSON_NODE_OBJECT);
 
 	json_object_set_int_member(o, "ixit_version", 1);
+	json_object_set_string_member(o, "model", policy->model);
+	json_object_set_string_member(o, "hardware_revision", policy->hardware_revision);
+	json_object_set_string_member(o, "policy_hash", policy->hash);
 	json_object_set_string_member(o, "numbering", "ETSI TS 103 701 V1.1.1 IXIT tables");
 	json_object_set_array_member(o, "2-UserInfo", fields_json(x->user_info));
 	json_object_set_array_member(o, "6-SoftComp", entries_json(x->components));
@@ -669,7 +672,9 @@ gchar *tg_ev_ixit_to_md(const TgEvIxit *x, const TgPolicy *policy)
 			       "TS 103 701 V1.1.1 table numbering. *declared*: written by the "
 			       "manufacturer in the policy; *derived*: filled in by tollgate from "
 			       "its settings, its sinks, the updater's configuration or the logs; "
-			       "**GAP**: neither, with what to declare.\n\n", policy->model);
+			       "**GAP**: neither, with what to declare.\n\nHardware revision: %s. "
+			       "Policy: `%s`.\n\n", policy->model,
+			       tg_ev_or_dash(policy->hardware_revision), policy->hash);
 	g_string_append(md, "## 2-UserInfo\n\n");
 	md_fields(md, x->user_info);
 	g_string_append(md, "\n## 6-SoftComp\n");

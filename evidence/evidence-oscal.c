@@ -14,17 +14,19 @@
 #define NS "urn:tollgate:oscal"
 #define NO_PLAN "#assessment-plan-not-declared"
 
+/* One result: a variant. */
 typedef struct {
 	const TgEvPack *pack;
-	gchar *tool_uuid;
-	gchar *product_uuid;
+	const char *tool_uuid;
+	gchar *product_uuid;			/* the variant, as a component */
+	GPtrArray *device_uuids;		/* gchar*, one per device of the variant */
 	gchar *row_obs[TG_EV_N_PROVISIONS];	/* observation uuid per ICS row */
 } Oscal;
 
 static void oscal_clear(Oscal *o)
 {
-	g_free(o->tool_uuid);
 	g_free(o->product_uuid);
+	g_clear_pointer(&o->device_uuids, g_ptr_array_unref);
 	for (guint i = 0; i < TG_EV_N_PROVISIONS; i++)
 		g_free(o->row_obs[i]);
 }
@@ -55,15 +57,23 @@ static JsonArray *tool_origins(const Oscal *o)
 	return origins;
 }
 
-/* Returns: (transfer full). */
-static JsonArray *product_subject(const Oscal *o)
+static void add_subject(JsonArray *subjects, const char *uuid, const char *type)
 {
-	JsonArray *subjects = json_array_new();
 	JsonObject *s = json_object_new();
 
-	json_object_set_string_member(s, "subject-uuid", o->product_uuid);
-	json_object_set_string_member(s, "type", "component");
+	json_object_set_string_member(s, "subject-uuid", uuid);
+	json_object_set_string_member(s, "type", type);
 	json_array_add_object_element(subjects, s);
+}
+
+/* The variant and each of its devices. Returns: (transfer full). */
+static JsonArray *variant_subjects(const Oscal *o)
+{
+	JsonArray *subjects = json_array_new();
+
+	add_subject(subjects, o->product_uuid, "component");
+	for (guint i = 0; i < o->device_uuids->len; i++)
+		add_subject(subjects, o->device_uuids->pdata[i], "inventory-item");
 	return subjects;
 }
 
@@ -101,7 +111,7 @@ static JsonObject *observation(const Oscal *o, const char *uuid, const char *tit
 	json_object_set_array_member(obs, "props", props);
 	json_object_set_array_member(obs, "methods", one_string(method));
 	json_object_set_array_member(obs, "origins", tool_origins(o));
-	json_object_set_array_member(obs, "subjects", product_subject(o));
+	json_object_set_array_member(obs, "subjects", variant_subjects(o));
 	json_object_set_array_member(obs, "relevant-evidence", relevant);
 	json_object_set_string_member(obs, "collected", o->pack->generated);
 	return obs;
@@ -120,6 +130,7 @@ static JsonObject *row_observation(Oscal *o, guint i)
 	g_autoptr(GString) desc = g_string_new(NULL);
 	g_autoptr(GString) basis = g_string_new("Basis: ");
 	g_autofree gchar *control = tg_ev_control_id(row->prov->id);
+	g_autofree gchar *href = g_strconcat(o->pack->rel, "ics.json", NULL);
 	JsonArray *props = json_array_new();
 
 	g_string_append(desc, row->support == TG_SUPPORT_Y ? row->detail :
@@ -135,7 +146,7 @@ static JsonObject *row_observation(Oscal *o, guint i)
 	prop(props, "support", tg_ev_support_name(row->support));
 	prop(props, "origin", row->declared ? "declared" : "derived");
 	return observation(o, o->row_obs[i], title, desc->str, "EXAMINE", props,
-			   evidence("ics.json", basis->str));
+			   evidence(href, basis->str));
 }
 
 /* Returns: (transfer full). */
@@ -146,7 +157,7 @@ static JsonObject *tc_observation(const Oscal *o, TgEvTc t)
 	g_autofree gchar *uuid = g_uuid_string_random();
 	g_autofree gchar *title = g_strdup_printf("Device records supporting test case %s",
 						  tc->id);
-	g_autofree gchar *href = g_strdup_printf("evidence-index.md#tc-%s", tc->id);
+	g_autofree gchar *href = g_strdup_printf("%sevidence-index.md#tc-%s", o->pack->rel, tc->id);
 	g_autofree gchar *desc = NULL;
 	g_autofree gchar *control = tg_ev_control_id(tc->provision);
 	guint broken = tg_ev_logs_broken_chains(logs);
@@ -290,22 +301,63 @@ static JsonObject *reviewed_controls(void)
 	return rc;
 }
 
+/* The variant's devices, each an inventory item of its component.
+ * Returns: (transfer full). */
+static JsonArray *inventory(const Oscal *o)
+{
+	JsonArray *items = json_array_new();
+	const TgEvLogs *logs = o->pack->logs;
+
+	for (guint i = 0; i < logs->devices->len; i++) {
+		const TgEvDevice *dev = g_ptr_array_index(logs->devices, i);
+		JsonObject *item = json_object_new();
+		JsonArray *props = json_array_new();
+		JsonArray *impl = json_array_new();
+		JsonObject *ic = json_object_new();
+		g_autofree gchar *desc = g_strdup_printf("Device %s (device ID %s): %" G_GUINT64_FORMAT
+							 " audit records of this variant in the "
+							 "window.", dev->label,
+							 dev->device_id ? dev->device_id : "unknown",
+							 dev->in_window);
+
+		json_object_set_string_member(item, "uuid", o->device_uuids->pdata[i]);
+		json_object_set_string_member(item, "description", desc);
+		prop(props, "device-label", dev->label);
+		if (dev->device_id)
+			prop(props, "device-id", dev->device_id);
+		json_object_set_array_member(item, "props", props);
+		json_object_set_string_member(ic, "component-uuid", o->product_uuid);
+		json_array_add_object_element(impl, ic);
+		json_object_set_array_member(item, "implemented-components", impl);
+		json_array_add_object_element(items, item);
+	}
+	return items;
+}
+
 /* Returns: (transfer full). */
 static JsonObject *local_definitions(const Oscal *o)
 {
 	JsonObject *ld = json_object_new();
 	JsonArray *comps = json_array_new();
-	g_autofree gchar *product = g_strdup_printf("The product under assessment, model "
-						    "designation '%s' (policy %s).",
-						    o->pack->policy->model, o->pack->policy->hash);
+	const TgEvVariant *v = o->pack->variant;
+	g_autofree gchar *product = g_strdup_printf("Variant %s of the product under "
+						    "assessment: model designation '%s', "
+						    "hardware revision %s, policy %s.", v->id,
+						    tg_ev_or_dash(v->model),
+						    tg_ev_or_dash(v->hardware_revision),
+						    tg_ev_or_dash(v->policy_hash));
+	g_autofree gchar *ptitle = g_strdup_printf("%s (variant %s)", o->pack->policy->model,
+						   v->id);
 
 	json_array_add_object_element(comps, component(o->tool_uuid, "software", "tollgate "
 						       TG_VERSION, "The update-policy gate that "
 						       "wrote the device records and exported this "
 						       "pack; it reports observations only."));
-	json_array_add_object_element(comps, component(o->product_uuid, "this-system",
-						       o->pack->policy->model, product));
+	json_array_add_object_element(comps, component(o->product_uuid, "this-system", ptitle,
+						       product));
 	json_object_set_array_member(ld, "components", comps);
+	if (o->device_uuids->len)
+		json_object_set_array_member(ld, "inventory-items", inventory(o));
 	return ld;
 }
 
@@ -335,8 +387,9 @@ static JsonObject *result(Oscal *o)
 	JsonObject *r = json_object_new();
 	JsonArray *props = json_array_new();
 	g_autofree gchar *uuid = g_uuid_string_random();
-	g_autofree gchar *title = g_strdup_printf("tollgate evidence for %s, release %s",
-						  pack->policy->model, pack->release);
+	g_autofree gchar *title = g_strdup_printf("tollgate evidence for %s, variant %s, "
+						  "release %s", pack->policy->model,
+						  pack->variant->id, pack->release);
 	g_autofree gchar *desc = g_strdup_printf("Declarations, policy settings and audit "
 						 "records of %u device%s for EN 303 645 clause "
 						 "5.3. %s", pack->logs->devices->len,
@@ -362,23 +415,25 @@ static JsonObject *result(Oscal *o)
 }
 
 /* Returns: (transfer full). */
-static JsonObject *metadata(const TgEvPack *pack)
+static JsonObject *metadata(const TgEvExport *x)
 {
+	const TgEvPack *top = &x->top;
 	JsonObject *m = json_object_new();
 	JsonArray *props = json_array_new();
 	g_autofree gchar *title = g_strdup_printf("EN 303 645 clause 5.3 evidence: %s",
-						  pack->decl->title ? pack->decl->title
-								    : pack->policy->model);
-	g_autofree gchar *version = g_strdup_printf("tollgate %s evidence pack, release %s",
-						    TG_VERSION, pack->release);
+						  top->decl->title ? top->decl->title
+								   : top->policy->model);
+	g_autofree gchar *version = g_strdup_printf("tollgate %s evidence pack, %u variant%s",
+						    TG_VERSION, x->packs->len,
+						    x->packs->len == 1 ? "" : "s");
 
 	json_object_set_string_member(m, "title", title);
-	json_object_set_string_member(m, "last-modified", pack->generated);
+	json_object_set_string_member(m, "last-modified", top->generated);
 	json_object_set_string_member(m, "version", version);
 	json_object_set_string_member(m, "oscal-version", "1.1.2");
-	prop(props, "mode", pack->opts->self_assessment ? "self-assessment" : "observations-only");
+	prop(props, "mode", top->opts->self_assessment ? "self-assessment" : "observations-only");
 	json_object_set_array_member(m, "props", props);
-	json_object_set_string_member(m, "remarks", tg_ev_verdict_notice(pack->opts->self_assessment));
+	json_object_set_string_member(m, "remarks", tg_ev_verdict_notice(top->opts->self_assessment));
 	return m;
 }
 
@@ -403,10 +458,24 @@ static JsonObject *back_matter(void)
 	return bm;
 }
 
-JsonNode *tg_ev_oscal_build(const TgEvPack *pack)
+/* Returns: (transfer full). */
+static JsonObject *variant_result(const TgEvPack *pack, const char *tool_uuid)
 {
-	Oscal o = { .pack = pack, .tool_uuid = g_uuid_string_random(),
-		    .product_uuid = g_uuid_string_random() };
+	Oscal o = { .pack = pack, .tool_uuid = tool_uuid, .product_uuid = g_uuid_string_random(),
+		    .device_uuids = g_ptr_array_new_with_free_func(g_free) };
+	JsonObject *r;
+
+	for (guint i = 0; i < pack->logs->devices->len; i++)
+		g_ptr_array_add(o.device_uuids, g_uuid_string_random());
+	r = result(&o);
+	oscal_clear(&o);
+	return r;
+}
+
+JsonNode *tg_ev_oscal_build(const TgEvExport *x)
+{
+	const TgEvDecl *decl = x->top.decl;
+	g_autofree gchar *tool_uuid = g_uuid_string_random();
 	JsonObject *root = json_object_new();
 	JsonObject *ar = json_object_new();
 	JsonObject *ap = json_object_new();
@@ -415,18 +484,19 @@ JsonNode *tg_ev_oscal_build(const TgEvPack *pack)
 	g_autofree gchar *uuid = g_uuid_string_random();
 
 	json_object_set_string_member(ar, "uuid", uuid);
-	json_object_set_object_member(ar, "metadata", metadata(pack));
-	json_object_set_string_member(ap, "href", pack->decl->assessment_plan
-						  ? pack->decl->assessment_plan : NO_PLAN);
-	if (!pack->decl->assessment_plan)
+	json_object_set_object_member(ar, "metadata", metadata(x));
+	json_object_set_string_member(ap, "href", decl->assessment_plan ? decl->assessment_plan
+									: NO_PLAN);
+	if (!decl->assessment_plan)
 		json_object_set_string_member(ap, "remarks", "No assessment plan was declared "
 					      "([evidence] assessment-plan); see gaps.md.");
 	json_object_set_object_member(ar, "import-ap", ap);
-	json_array_add_object_element(results, result(&o));
+	for (guint i = 0; i < x->packs->len; i++)
+		json_array_add_object_element(results,
+					      variant_result(g_ptr_array_index(x->packs, i), tool_uuid));
 	json_object_set_array_member(ar, "results", results);
 	json_object_set_object_member(ar, "back-matter", back_matter());
 	json_object_set_object_member(root, "assessment-results", ar);
 	json_node_take_object(node, root);
-	oscal_clear(&o);
 	return node;
 }

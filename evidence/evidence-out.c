@@ -263,31 +263,76 @@ static gint compare_names(gconstpointer a, gconstpointer b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Regular files of @dir to list, in byte order of their names. Returns: (transfer full). */
-static GPtrArray *manifest_names(const char *dir, GError **error)
+/* Adds the regular files under @dir/@rel (relative names, '/' between
+ * folders) to @names; links are neither listed nor followed. */
+static gboolean list_tree(const char *dir, const char *rel, GPtrArray *names, GError **error)
 {
-	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+	g_autofree gchar *here = rel ? g_build_filename(dir, rel, NULL) : g_strdup(dir);
 	g_autoptr(GError) local = NULL;
-	g_autoptr(GDir) d = g_dir_open(dir, 0, &local);
+	g_autoptr(GDir) d = g_dir_open(here, 0, &local);
 	const char *name;
 
 	if (!d) {
 		g_set_error(error, TG_EVIDENCE_ERROR, TG_EVIDENCE_ERROR_IO, "cannot list %s: %s",
-			    dir, local->message);
-		return NULL;
+			    here, local->message);
+		return FALSE;
 	}
 	while ((name = g_dir_read_name(d))) {
-		g_autofree gchar *path = g_build_filename(dir, name, NULL);
+		g_autofree gchar *path = g_build_filename(here, name, NULL);
+		g_autofree gchar *sub = rel ? g_strconcat(rel, "/", name, NULL) : g_strdup(name);
 		struct stat st;
 
-		if (name[0] == '.' || g_str_equal(name, TG_EV_MANIFEST) ||
-		    g_str_equal(name, TG_EV_SIGNATURE))
+		if (name[0] == '.' || (!rel && (g_str_equal(name, TG_EV_MANIFEST) ||
+						g_str_equal(name, TG_EV_SIGNATURE))))
 			continue;
-		if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
-			g_ptr_array_add(names, g_strdup(name));
+		if (lstat(path, &st) != 0)
+			continue;
+		if (S_ISREG(st.st_mode))
+			g_ptr_array_add(names, g_steal_pointer(&sub));
+		else if (S_ISDIR(st.st_mode) && !list_tree(dir, sub, names, error))
+			return FALSE;
 	}
+	return TRUE;
+}
+
+/* Regular files of the pack in @dir to list, in byte order of their
+ * relative names. Returns: (transfer full). */
+static GPtrArray *manifest_names(const char *dir, GError **error)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+
+	if (!list_tree(dir, NULL, names, error))
+		return NULL;
 	g_ptr_array_sort(names, compare_names);
 	return g_steal_pointer(&names);
+}
+
+/* Removes @path and everything under it, never following a link. */
+static gboolean remove_tree(const char *path, GError **error)
+{
+	g_autoptr(GDir) d = NULL;
+	struct stat st;
+	const char *name;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT || io_error(error, "inspect", path);
+	if (!S_ISDIR(st.st_mode))
+		return g_unlink(path) == 0 || io_error(error, "remove", path);
+	d = g_dir_open(path, 0, NULL);
+	while (d && (name = g_dir_read_name(d))) {
+		g_autofree gchar *child = g_build_filename(path, name, NULL);
+
+		if (!remove_tree(child, error))
+			return FALSE;
+	}
+	return g_rmdir(path) == 0 || io_error(error, "remove", path);
+}
+
+gboolean tg_ev_clear_dir(const char *dir, const char *name, GError **error)
+{
+	g_autofree gchar *path = g_build_filename(dir, name, NULL);
+
+	return remove_tree(path, error);
 }
 
 static gboolean write_signature(const char *dir, const char *key, const GString *manifest,

@@ -3,6 +3,8 @@
  * unit test. Layout:
  *   evidence-catalog.c  provisions, test cases, workflow areas, crosswalk
  *   evidence-decl.c     declaration groups of the policy
+ *   evidence-variant.c  variants: model, hardware revision, recorded policy
+ *   evidence-dut.c      variants.json/md, the devices-under-test table
  *   evidence-index.c    streaming pass over the audit logs, evidence index
  *   evidence-fleet.c    per-device rows and fleet figures
  *   evidence-ixit.c     IXIT tables (declared and derived)
@@ -11,7 +13,7 @@
  *   evidence-oscal.c    OSCAL assessment results
  *   evidence-html.c     report.html
  *   evidence-out.c      file writing, text escaping, manifest, signature
- *   evidence.c          orchestration */
+ *   evidence.c          orchestration: one pack per variant, then the top */
 #pragma once
 
 #include <stdio.h>
@@ -241,6 +243,59 @@ const TgEvMechanism *tg_ev_decl_mechanism(const TgEvDecl *decl, const char *id);
 gboolean tg_ev_decl_updateable(const TgEvDecl *decl);
 
 /* ------------------------------------------------------------------ */
+/* Variants (evidence-variant.c) */
+
+/* A policy's files as a log.policy record carried them. */
+typedef struct {
+	GPtrArray *names;		/* gchar* */
+	GPtrArray *contents;		/* GBytes* */
+	gchar *omitted;			/* why the text is not there, or NULL */
+	gchar *writer;			/* tollgate version that wrote the record */
+} TgEvPolicyText;
+
+typedef struct {
+	guint number;			/* 1, 2, ... in key order */
+	gchar *id;			/* "1", the folder variants/<id>/ */
+	gchar *model;			/* as the records say; NULL: none */
+	gchar *hardware_revision;
+	gchar *policy_hash;
+	GPtrArray *dirs;		/* gchar*: device log directories */
+	const TgEvPolicyText *text;	/* the recorded text, or NULL */
+	TgPolicy *own_policy;		/* parsed from @text */
+	const TgPolicy *policy;		/* @own_policy, or the exported policy */
+	gchar *policy_source;		/* where @policy comes from, one sentence */
+	gchar *policy_problem;		/* why the recorded text was not used, or NULL */
+} TgEvVariant;
+
+typedef struct {
+	GPtrArray *variants;		/* TgEvVariant*, in key order */
+	GHashTable *texts;		/* policy hash -> TgEvPolicyText* */
+} TgEvVariants;
+
+/* Groups the devices of @dirs by the keys of their records inside the
+ * window (RFC 3339 text, or NULL); @policy: the exported policy, for
+ * devices without records. Returns: (transfer full). */
+TgEvVariants *tg_ev_variants_discover(const char *const *dirs, const TgPolicy *policy,
+				      const char *since, const char *until);
+/* Sets each variant's policy: its recorded text, else @given. */
+void tg_ev_variants_resolve(TgEvVariants *vs, const TgPolicy *given);
+void tg_ev_variants_free(TgEvVariants *vs);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgEvVariants, tg_ev_variants_free)
+/* The policy files a log.policy record @rec carries (text chunks joined);
+ * ->omitted says why there is no usable text. Returns: (transfer full). */
+TgEvPolicyText *tg_ev_policy_text_parse(JsonObject *rec);
+void tg_ev_policy_text_free(TgEvPolicyText *t);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgEvPolicyText, tg_ev_policy_text_free)
+/* The policy rebuilt from @t when it parses, reproduces @hash and its
+ * declarations parse. Returns: (transfer full), or NULL with *@problem
+ * (transfer full): one sentence. */
+TgPolicy *tg_ev_policy_from_text(const TgEvPolicyText *t, const char *hash, gchar **problem);
+/* Was the record @rec made by a device of @v? */
+gboolean tg_ev_variant_matches(const TgEvVariant *v, JsonObject *rec);
+/* Is RFC 3339 @time inside [@since, @until] (either may be NULL)? */
+gboolean tg_ev_time_in(const char *time, const char *since, const char *until);
+
+/* ------------------------------------------------------------------ */
 /* Logs (evidence-index.c, evidence-fleet.c) */
 
 #define TG_EV_MAX_TRACKED 32	/* distinct mechanisms, models, components per device */
@@ -280,7 +335,7 @@ typedef struct {
 } TgEvCounts;
 
 /* evidence-findings.c: what an assessor would send back. */
-#define TG_EV_N_FINDING_KINDS 8
+#define TG_EV_N_FINDING_KINDS 9
 
 typedef struct {
 	const char *kind;	/* static: "security-update-waited", ... */
@@ -291,6 +346,7 @@ typedef struct {
 	guint64 seq;
 	gchar *hash;		/* SHA-256 hex of the record's line */
 	gchar *text;		/* one sentence */
+	const char *variant;	/* id of the variant, or NULL */
 } TgEvFinding;
 
 /* A record cited by a finding. */
@@ -337,6 +393,7 @@ typedef struct {
 	GHashTable *floors;		/* component -> highest version committed so far */
 	GHashTable *updaters;		/* "name version" from the records -> count */
 	GHashTable *policies_seen;	/* policy hashes other than the exported one */
+	gchar *writer;			/* tollgate version of the last log.policy record */
 	guint finding_count[TG_EV_N_FINDING_KINDS];
 } TgEvDevice;
 
@@ -347,6 +404,7 @@ typedef struct {
 	FILE *spool[TG_TC_N];		/* unnamed work files, one per test case */
 	gchar *since, *until;		/* window as RFC 3339 text, or NULL */
 	GPtrArray *findings;		/* TgEvFinding*, from the records */
+	const TgEvVariant *variant;	/* only its records are read; NULL: all */
 } TgEvLogs;
 
 /* @limit: records listed per test case and device (0: the default).
@@ -366,6 +424,8 @@ guint tg_ev_logs_broken_chains(const TgEvLogs *logs);
  * while the logs are read). */
 gboolean tg_ev_logs_open_spool(TgEvLogs *logs, const char *dir,
 			       GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* Closes (and so removes) the spool files once the index is written. */
+void tg_ev_logs_close_spool(TgEvLogs *logs);
 
 /* Verifies and reads the logs of one device. Problems reading the records
  * are noted in the device row; FALSE only when @dir cannot be listed. */
@@ -471,7 +531,7 @@ const TgEvField *tg_ev_entry_field(const TgEvEntry *entry, const char *name);
 /* Adds the IXIT gaps to @gaps. */
 void tg_ev_ixit_gaps(const TgEvIxit *ixit, GPtrArray *gaps);
 /* Returns: (transfer full). */
-JsonNode *tg_ev_ixit_to_json(const TgEvIxit *ixit);
+JsonNode *tg_ev_ixit_to_json(const TgEvIxit *ixit, const TgPolicy *policy);
 /* Returns: (transfer full). */
 gchar *tg_ev_ixit_to_md(const TgEvIxit *ixit, const TgPolicy *policy);
 
@@ -542,8 +602,14 @@ gchar *tg_ev_ics_to_md(const TgEvIcs *ics, const TgPolicy *policy, const TgEvDec
 /* The whole pack, handed to the writers */
 
 typedef struct {
-	const TgPolicy *policy;
+	const TgPolicy *policy;		/* the variant's (the exported one for the top) */
 	const TgEvDecl *decl;
+	const TgEvVariant *variant;	/* NULL for the top of the pack */
+	TgEvDecl *own_decl;		/* @decl when parsed from the variant's policy */
+	gchar *dir;			/* where the variant's files go */
+	gchar *rel;			/* the same relative to the pack: "variants/1/" */
+	gchar *anchor;			/* prefix of its HTML ids: "v1-" */
+	gchar *html;			/* its section of report.html */
 	TgEvLogs *logs;
 	TgEvIxit *ixit;
 	TgEvIcs *ics;
@@ -553,9 +619,28 @@ typedef struct {
 	GDateTime *now;		/* time of the export (UTC) */
 	gchar *generated;	/* the same as RFC 3339 text */
 	gchar *since, *until;	/* window as text, or NULL */
-	gchar *release;		/* declared or derived release */
+	gchar *release;		/* the versions the variant's devices ran */
 	gboolean release_derived;
 } TgEvPack;
+
+/* Everything one export builds: the template (policy, options, times) and
+ * one pack per variant. */
+typedef struct {
+	TgEvPack top;
+	TgEvVariants *variants;
+	GPtrArray *packs;	/* TgEvPack*, one per variant, same order */
+} TgEvExport;
+
+/* variants.json and variants.md: the variants and the devices under test
+ * (evidence-dut.c). Returns: (transfer full). */
+JsonNode *tg_ev_variants_to_json(const TgEvExport *x);
+gchar *tg_ev_variants_to_md(const TgEvExport *x);
+/* Gaps for what no record says about a device under test. */
+void tg_ev_dut_gaps(const TgEvPack *pack, GPtrArray *gaps);
+/* The pack's findings.json, findings.md and gaps.md over every variant. */
+JsonNode *tg_ev_export_findings_json(const TgEvExport *x);
+gchar *tg_ev_export_findings_md(const TgEvExport *x);
+gchar *tg_ev_export_gaps_md(const TgEvExport *x);
 
 GPtrArray *tg_ev_findings_new(void);
 void tg_ev_finding_add(GPtrArray *findings, const char *kind, const char *device,
@@ -585,8 +670,13 @@ void tg_ev_gaps_collect(const TgEvPack *pack, GPtrArray *gaps);
  * report.html. Returns: (transfer full). */
 gchar *tg_ev_gaps_to_md(const TgEvPack *pack);
 gchar *tg_ev_crosswalk_to_md(const TgEvPack *pack);
-JsonNode *tg_ev_oscal_build(const TgEvPack *pack);
-gchar *tg_ev_html_build(const TgEvPack *pack);
+JsonNode *tg_ev_oscal_build(const TgEvExport *x);
+gchar *tg_ev_html_build(const TgEvExport *x);
+/* One variant's part of report.html, built while its spools are open.
+ * Returns: (transfer full). */
+gchar *tg_ev_html_variant(const TgEvPack *pack);
+/* The devices-under-test table of report.html (evidence-dut.c). */
+void tg_ev_dut_html(GString *h, const TgEvExport *x);
 
 /* The notice every output carries about verdicts. Returns: (transfer none). */
 const char *tg_ev_verdict_notice(gboolean self_assessment);
@@ -634,6 +724,10 @@ gboolean tg_ev_stream_commit(TgEvStream *s, GError **error) G_GNUC_WARN_UNUSED_R
 /* Closes and removes the temporary file; accepts an unopened stream. */
 void tg_ev_stream_clear(TgEvStream *s);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(TgEvStream, tg_ev_stream_clear)
+
+/* Removes @dir/@name and all under it (no link is followed). */
+gboolean tg_ev_clear_dir(const char *dir, const char *name,
+			 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 #define TG_EV_MANIFEST "MANIFEST.sha256"
 #define TG_EV_SIGNATURE "MANIFEST.sha256.sig"

@@ -47,7 +47,7 @@ TgEvLogs *tg_ev_logs_new(guint limit)
 	return logs;
 }
 
-static void close_spool(TgEvLogs *logs)
+void tg_ev_logs_close_spool(TgEvLogs *logs)
 {
 	for (guint t = 0; t < TG_TC_N; t++) {
 		if (logs->spool[t])
@@ -60,7 +60,7 @@ void tg_ev_logs_free(TgEvLogs *logs)
 {
 	if (!logs)
 		return;
-	close_spool(logs);
+	tg_ev_logs_close_spool(logs);
 	g_ptr_array_unref(logs->devices);
 	g_ptr_array_unref(logs->findings);
 	g_free(logs->since);
@@ -179,6 +179,7 @@ void tg_ev_device_free(TgEvDevice *dev)
 	g_hash_table_unref(dev->floors);
 	g_hash_table_unref(dev->updaters);
 	g_hash_table_unref(dev->policies_seen);
+	g_free(dev->writer);
 	g_free(dev->support_end);
 	if (dev->points)
 		g_ptr_array_unref(dev->points);
@@ -780,16 +781,6 @@ static gboolean line_event_is(const char *line, gsize len, const char *name)
 	return (gsize)(line + len - p) > n && memcmp(p, name, n) == 0 && p[n] == '"';
 }
 
-static gboolean in_window(const TgEvLogs *logs, const char *time)
-{
-	if (!logs->since && !logs->until)
-		return TRUE;
-	if (!time)
-		return FALSE;
-	return (!logs->since || strcmp(time, logs->since) >= 0) &&
-	       (!logs->until || strcmp(time, logs->until) <= 0);
-}
-
 static void note_time(TgEvDevice *dev, const char *time)
 {
 	if (!time)
@@ -829,13 +820,18 @@ void tg_ev_scan_line(TgEvLogs *logs, TgEvDevice *dev, const TgPolicy *policy,
 		return;
 	}
 	r.seq = (guint64)seq;
-	if (!in_window(logs, r.time))
+	if (!tg_ev_time_in(r.time, logs->since, logs->until) ||
+	    (logs->variant && !tg_ev_variant_matches(logs->variant, r.obj)))
 		return;
 	dev->in_window++;
 	note_time(dev, r.time);
 	track_model(logs, dev, policy, &r);
 	track_mechanism(logs, dev, decl, &r);
 	track_updater(dev, &r);
+	if (g_str_equal(r.event, "log.policy") && tg_ev_str_member(r.obj, "writer")) {
+		g_free(dev->writer);
+		dev->writer = g_strdup(tg_ev_str_member(r.obj, "writer"));
+	}
 	dispatch(dev, &r);
 	tg_ev_findings_record(logs, dev, policy, &(TgEvRecRef){ .obj = r.obj, .event = r.event,
 								.file = r.file, .seq = r.seq,

@@ -81,23 +81,31 @@ gchar **tg_evidence_expand_log_dirs(const char *const *paths, GError **error)
 }
 
 /* ------------------------------------------------------------------ */
-/* The pack */
+/* One variant's part of the pack */
 
-static void pack_clear(TgEvPack *pack)
+static void pack_free(TgEvPack *pack)
 {
+	if (!pack)
+		return;
 	g_clear_pointer(&pack->ixit, tg_ev_ixit_free);
 	g_clear_pointer(&pack->ics, tg_ev_ics_free);
 	g_clear_pointer(&pack->gaps, g_ptr_array_unref);
 	g_clear_pointer(&pack->fleet, tg_ev_fleet_free);
 	g_clear_pointer(&pack->logs, tg_ev_logs_free);
+	g_clear_pointer(&pack->own_decl, tg_ev_decl_free);
 	g_clear_pointer(&pack->now, g_date_time_unref);
 	g_free(pack->generated);
 	g_free(pack->since);
 	g_free(pack->until);
 	g_free(pack->release);
+	g_free(pack->dir);
+	g_free(pack->rel);
+	g_free(pack->anchor);
+	g_free(pack->html);
+	g_free(pack);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(TgEvPack, pack_clear)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TgEvPack, pack_free)
 
 static gboolean check_options(const TgEvidenceOptions *opts, GError **error)
 {
@@ -127,37 +135,64 @@ static gboolean check_options(const TgEvidenceOptions *opts, GError **error)
 	return TRUE;
 }
 
-/* The release under assessment: declared, else the installed version of
- * the default component on a single device. */
-static void pick_release(TgEvPack *pack)
+static gint compare_versions(gconstpointer a, gconstpointer b, gpointer scheme)
 {
-	const char *v = NULL;
+	gint cmp = 0;
 
-	if (pack->decl->release) {
-		pack->release = g_strdup(pack->decl->release);
-		return;
-	}
-	if (pack->logs->devices->len == 1)
-		v = tg_ev_device_version(g_ptr_array_index(pack->logs->devices, 0), pack->policy);
-	pack->release_derived = v != NULL;
-	pack->release = v ? g_strdup_printf("%s (derived: installed %s)", v,
-					    pack->policy->default_component)
-			  : g_strdup("not declared");
+	if (!tg_version_compare_strings(GPOINTER_TO_INT(scheme), *(const char *const *)a,
+					*(const char *const *)b, &cmp, NULL))
+		return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return cmp;
 }
 
-static gboolean scan(TgEvPack *pack, const char *const *dirs, GError **error)
+/* The release of a variant: the versions of the default component its
+ * devices ran, as their records say. A declared release none of them ran
+ * is a finding. */
+static void pick_release(TgEvPack *pack)
 {
-	guint n = g_strv_length((gchar **)dirs);
+	g_autoptr(GPtrArray) seen = g_ptr_array_new();
+	const char *declared = pack->decl->release;
+	gboolean declared_seen = FALSE;
+	GString *text = g_string_new(NULL);
+
+	for (guint i = 0; i < pack->logs->devices->len; i++) {
+		const char *v = tg_ev_device_version(g_ptr_array_index(pack->logs->devices, i),
+						     pack->policy);
+
+		if (v && !g_ptr_array_find_with_equal_func(seen, v, g_str_equal, NULL))
+			g_ptr_array_add(seen, (gpointer)v);
+		declared_seen |= v && declared && g_str_equal(v, declared);
+	}
+	g_ptr_array_sort_with_data(seen, compare_versions, GINT_TO_POINTER(pack->policy->scheme));
+	for (guint i = 0; i < seen->len; i++)
+		g_string_append_printf(text, "%s%s", i ? ", " : "", (const char *)seen->pdata[i]);
+	if (!seen->len)
+		g_string_append(text, "unknown (no record names the installed version)");
+	pack->release = g_string_free(text, FALSE);
+	pack->release_derived = TRUE;
+	if (declared && !declared_seen)
+		tg_ev_finding_add(pack->logs->findings, "release-not-run", NULL, NULL,
+				  "[evidence] release declares %s, but no device of this variant "
+				  "records running it (they ran: %s); declare the release the "
+				  "devices ran, or export the logs of devices that run %s",
+				  declared, pack->release, declared);
+}
+
+static gboolean scan(TgEvPack *pack, const TgEvVariant *v, GError **error)
+{
+	guint n = v->dirs->len;
 	guint limit = pack->decl->index_limit ? pack->decl->index_limit
 		      : n > 1 ? TG_EV_FLEET_LIMIT : TG_EV_DEFAULT_LIMIT;
 
 	pack->logs = tg_ev_logs_new(limit);
 	pack->logs->since = g_strdup(pack->since);
 	pack->logs->until = g_strdup(pack->until);
-	if (!tg_ev_logs_open_spool(pack->logs, pack->opts->out_dir, error))
+	pack->logs->variant = v;
+	if (!tg_ev_logs_open_spool(pack->logs, pack->dir, error))
 		return FALSE;
 	for (guint i = 0; i < n; i++)
-		if (!tg_ev_scan_device(pack->logs, pack->policy, pack->decl, dirs[i], n == 1, error))
+		if (!tg_ev_scan_device(pack->logs, pack->policy, pack->decl, v->dirs->pdata[i],
+				       n == 1, error))
 			return FALSE;
 	return TRUE;
 }
@@ -175,6 +210,9 @@ static void analyse(TgEvPack *pack)
 	pack->fleet = tg_ev_fleet_compute(pack->logs, pack->policy, at);
 	pack->gaps = tg_ev_gaps_new();
 	tg_ev_gaps_collect(pack, pack->gaps);
+	for (guint i = 0; i < pack->logs->findings->len; i++)
+		((TgEvFinding *)g_ptr_array_index(pack->logs->findings, i))->variant =
+			pack->variant->id;
 }
 
 static gboolean write_text(const char *dir, const char *name, gchar *text, GError **error)
@@ -191,43 +229,168 @@ static gboolean write_node(const char *dir, const char *name, JsonNode *node, GE
 	return tg_ev_write_json(dir, name, owned, error);
 }
 
-static gboolean write_pack(const TgEvPack *pack, GError **error)
+/* variants/<id>/policy/<n>-<base name>: the files of the policy the
+ * variant ran, byte for byte, when the devices recorded them (or the
+ * exported policy has their hash). */
+static gboolean write_policy_files(const TgEvPack *pack, GError **error)
 {
-	const char *dir = pack->opts->out_dir;
+	const TgPolicy *p = pack->policy;
+	g_autofree gchar *dir = g_build_filename(pack->dir, "policy", NULL);
+
+	if (pack->variant->policy_problem)
+		return TRUE;
+	if (g_mkdir_with_parents(dir, 0755) != 0) {
+		g_set_error(error, TG_EVIDENCE_ERROR, TG_EVIDENCE_ERROR_IO,
+			    "cannot create %s: %s", dir, g_strerror(errno));
+		return FALSE;
+	}
+	for (guint i = 0; i < p->files->len; i++) {
+		g_autofree gchar *base = g_path_get_basename(p->files->pdata[i]);
+		g_autofree gchar *name = g_strdup_printf("%u-%s", i + 1, base);
+		gsize len = 0;
+		const char *data = g_bytes_get_data(p->contents->pdata[i], &len);
+
+		if (!tg_ev_write(dir, name, data, len, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean write_variant(const TgEvPack *pack, GError **error)
+{
+	const char *dir = pack->dir;
 
 	return write_node(dir, "ics.json", tg_ev_ics_to_json(pack->ics, pack->policy, pack->decl),
 			  error) &&
 	       write_text(dir, "ics.md", tg_ev_ics_to_md(pack->ics, pack->policy, pack->decl),
 			  error) &&
-	       write_node(dir, "ixit.json", tg_ev_ixit_to_json(pack->ixit), error) &&
+	       write_node(dir, "ixit.json", tg_ev_ixit_to_json(pack->ixit, pack->policy), error) &&
 	       write_text(dir, "ixit.md", tg_ev_ixit_to_md(pack->ixit, pack->policy), error) &&
 	       tg_ev_index_write(pack, error) &&
 	       write_text(dir, "gaps.md", tg_ev_gaps_to_md(pack), error) &&
 	       write_node(dir, "findings.json", tg_ev_findings_to_json(pack->logs->findings), error) &&
 	       write_text(dir, "findings.md", tg_ev_findings_to_md(pack->logs->findings), error) &&
 	       write_text(dir, "crosswalk.md", tg_ev_crosswalk_to_md(pack), error) &&
-	       write_node(dir, "oscal-assessment-results.json", tg_ev_oscal_build(pack), error) &&
-	       write_text(dir, "report.html", tg_ev_html_build(pack), error);
+	       write_policy_files(pack, error);
 }
 
-static void fill_summary(const TgEvPack *pack, TgEvidenceSummary *ret)
+/* The declarations of @v's policy: the exported one's, else parsed from
+ * its own policy (tg_ev_variants_resolve() checked that they parse). */
+static gboolean variant_decl(TgEvPack *pack, const TgEvDecl *given, GError **error)
+{
+	if (pack->policy == pack->variant->policy && pack->variant->own_policy == NULL) {
+		pack->decl = given;
+		return TRUE;
+	}
+	pack->own_decl = tg_ev_decl_parse(pack->policy, error);
+	pack->decl = pack->own_decl;
+	return pack->decl != NULL;
+}
+
+static TgEvPack *export_variant(const TgEvPack *top, const TgEvVariant *v, GError **error)
+{
+	g_autoptr(TgEvPack) pack = g_new0(TgEvPack, 1);
+
+	pack->variant = v;
+	pack->policy = v->policy;
+	pack->opts = top->opts;
+	pack->now = g_date_time_ref(top->now);
+	pack->generated = g_strdup(top->generated);
+	pack->since = g_strdup(top->since);
+	pack->until = g_strdup(top->until);
+	pack->rel = g_strdup_printf("variants/%s/", v->id);
+	pack->anchor = g_strdup_printf("v%s-", v->id);
+	pack->dir = g_build_filename(top->opts->out_dir, "variants", v->id, NULL);
+	if (g_mkdir_with_parents(pack->dir, 0755) != 0) {
+		g_set_error(error, TG_EVIDENCE_ERROR, TG_EVIDENCE_ERROR_IO,
+			    "cannot create %s: %s", pack->dir, g_strerror(errno));
+		return NULL;
+	}
+	if (!variant_decl(pack, top->decl, error) || !scan(pack, v, error))
+		return NULL;
+	analyse(pack);
+	if (!write_variant(pack, error))
+		return NULL;
+	pack->html = tg_ev_html_variant(pack);
+	tg_ev_logs_close_spool(pack->logs);
+	return g_steal_pointer(&pack);
+}
+
+/* ------------------------------------------------------------------ */
+/* The whole pack */
+
+static void fill_summary(const TgEvExport *x, TgEvidenceSummary *ret)
 {
 	TgEvidenceSummary s = { 0 };
+	g_autoptr(GHashTable) devices = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) broken = g_hash_table_new(g_str_hash, g_str_equal);
 
-	s.devices = pack->logs->devices->len;
-	for (guint i = 0; i < s.devices; i++)
-		s.records += ((const TgEvDevice *)g_ptr_array_index(pack->logs->devices, i))->in_window;
-	s.gaps = pack->gaps->len;
-	s.broken_chains = tg_ev_logs_broken_chains(pack->logs);
-	s.findings = pack->logs->findings->len;
-	s.contradictions = tg_ev_findings_contradictions(pack->logs->findings);
+	for (guint p = 0; p < x->packs->len; p++) {
+		const TgEvPack *pack = g_ptr_array_index(x->packs, p);
+
+		for (guint i = 0; i < pack->logs->devices->len; i++) {
+			const TgEvDevice *dev = g_ptr_array_index(pack->logs->devices, i);
+
+			g_hash_table_add(devices, dev->dir);
+			if (dev->chain_checked && !dev->chain.ok)
+				g_hash_table_add(broken, dev->dir);
+			s.records += dev->in_window;
+		}
+		s.gaps += pack->gaps->len;
+		s.findings += pack->logs->findings->len;
+		s.contradictions += tg_ev_findings_contradictions(pack->logs->findings);
+	}
+	s.devices = g_hash_table_size(devices);
+	s.broken_chains = g_hash_table_size(broken);
+	s.variants = x->packs->len;
 	*ret = s;
+}
+
+static gboolean write_top(const TgEvExport *x, GError **error)
+{
+	const char *dir = x->top.opts->out_dir;
+
+	return write_node(dir, "variants.json", tg_ev_variants_to_json(x), error) &&
+	       write_text(dir, "variants.md", tg_ev_variants_to_md(x), error) &&
+	       write_node(dir, "findings.json", tg_ev_export_findings_json(x), error) &&
+	       write_text(dir, "findings.md", tg_ev_export_findings_md(x), error) &&
+	       write_text(dir, "gaps.md", tg_ev_export_gaps_md(x), error) &&
+	       write_node(dir, "oscal-assessment-results.json", tg_ev_oscal_build(x), error) &&
+	       write_text(dir, "report.html", tg_ev_html_build(x), error);
+}
+
+static void export_clear(TgEvExport *x)
+{
+	g_clear_pointer(&x->packs, g_ptr_array_unref);
+	g_clear_pointer(&x->variants, tg_ev_variants_free);
+	g_clear_pointer(&x->top.now, g_date_time_unref);
+	g_free(x->top.generated);
+	g_free(x->top.since);
+	g_free(x->top.until);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(TgEvExport, export_clear)
+
+static gboolean export_variants(TgEvExport *x, const char *const *dirs, GError **error)
+{
+	x->variants = tg_ev_variants_discover(dirs, x->top.policy, x->top.since, x->top.until);
+	tg_ev_variants_resolve(x->variants, x->top.policy);
+	x->packs = g_ptr_array_new_with_free_func((GDestroyNotify)pack_free);
+	for (guint i = 0; i < x->variants->variants->len; i++) {
+		TgEvPack *pack = export_variant(&x->top, g_ptr_array_index(x->variants->variants, i),
+						error);
+
+		if (!pack)
+			return FALSE;
+		g_ptr_array_add(x->packs, pack);
+	}
+	return TRUE;
 }
 
 gboolean tg_evidence_export(const TgPolicy *policy, const TgEvidenceOptions *opts,
 			    TgEvidenceSummary *ret_summary, GError **error)
 {
-	g_auto(TgEvPack) pack = { .policy = policy, .opts = opts };
+	g_auto(TgEvExport) x = { .top = { .policy = policy, .opts = opts } };
 	g_autoptr(TgEvDecl) decl = NULL;
 	const char *const own[] = { policy->audit_dir, NULL };
 	TgEvidenceSummary summary;
@@ -237,18 +400,17 @@ gboolean tg_evidence_export(const TgPolicy *policy, const TgEvidenceOptions *opt
 	decl = tg_ev_decl_parse(policy, error);
 	if (!decl || !check_options(opts, error))
 		return FALSE;
-	pack.decl = decl;
-	pack.now = opts->now ? g_date_time_to_utc(opts->now) : g_date_time_new_now_utc();
-	pack.generated = tg_ev_time_text(pack.now);
-	pack.since = opts->since ? tg_ev_time_text(opts->since) : NULL;
-	pack.until = opts->until ? tg_ev_time_text(opts->until) : NULL;
-	if (!scan(&pack, opts->log_dirs ? opts->log_dirs : own, error))
+	x.top.decl = decl;
+	x.top.now = opts->now ? g_date_time_to_utc(opts->now) : g_date_time_new_now_utc();
+	x.top.generated = tg_ev_time_text(x.top.now);
+	x.top.since = opts->since ? tg_ev_time_text(opts->since) : NULL;
+	x.top.until = opts->until ? tg_ev_time_text(opts->until) : NULL;
+	if (!tg_ev_clear_dir(opts->out_dir, "variants", error) ||
+	    !export_variants(&x, opts->log_dirs ? opts->log_dirs : own, error) ||
+	    !write_top(&x, error))
 		return FALSE;
-	analyse(&pack);
-	if (!write_pack(&pack, error))
-		return FALSE;
-	fill_summary(&pack, &summary);
-	g_clear_pointer(&pack.logs, tg_ev_logs_free);	/* removes the spool */
+	fill_summary(&x, &summary);
+	g_clear_pointer(&x.packs, g_ptr_array_unref);	/* removes the spools */
 	if (!tg_ev_write_manifest(opts->out_dir, opts->sign_key, error))
 		return FALSE;
 	if (ret_summary)

@@ -156,9 +156,10 @@ else
 fi
 
 # ---- the product's policy, one copy per unit -------------------------------
-# unit_setup DIR DEVICE-ID [extra drop-in lines...]: DIR/etc/tollgate.conf is
+# unit_setup DIR DEVICE-ID RELEASE [extra drop-in lines...]: DIR/etc/tollgate.conf is
 # the demo policy; DIR/etc/conf.d/10-demo-unit.conf moves every path into DIR
-# and opens the feature window around now (a real unit installs at night).
+# and opens the feature window around now (a real unit installs at night);
+# RELEASE is the release the unit runs at the end, declared for its pack.
 FLEET=$WORK/fleet
 # One checkpoint key for the demo's two units, so that one export verifies
 # both logs (a real fleet would rather sign with Ed25519 keys per unit).
@@ -170,7 +171,7 @@ WIN_START=$(( (10#$(date -u +%H) + 23) % 24 ))
 WIN_END=$(( (10#$(date -u +%H) + 2) % 24 ))
 WINDOW=$(printf '%02d:00-%02d:00' "$WIN_START" "$WIN_END")
 unit_setup() {
-  local d=$1 id=$2; shift 2
+  local d=$1 id=$2 release=$3; shift 3
   mkdir -p "$d/etc/conf.d" "$d/state" "$FLEET/$id"
   install -m 0644 "$top/examples/demo/tollgate.conf" "$d/etc/tollgate.conf"
   head -c 32 /dev/urandom >"$d/etc/state.key"
@@ -183,7 +184,7 @@ unit_setup() {
     printf '[state]\ndirectory = %s/state\nkey-file = %s/etc/state.key\n' "$d" "$d"
     printf 'version-path = %s/etc/os-release\n\n' "$d"
     printf '[audit]\ndirectory = %s/%s\ncheckpoint-key = %s\n\n' "$FLEET" "$id" "$AUDIT_KEY"
-    printf '[evidence]\nverify-key = %s\n\n' "$AUDIT_KEY"
+    printf '[evidence]\nverify-key = %s\nrelease = %s\n\n' "$AUDIT_KEY" "$release"
     printf '[sink.display]\ndirectory = %s/notices\n\n' "$d"
     printf '[class.feature]\nwindow-hours = %s\ntime-zone = UTC\n' "$WINDOW"
     for l in "$@"; do printf '%s\n' "$l"; done
@@ -220,7 +221,7 @@ SWU_TMP=$U1/tmp
 TARGET=$U1/rootfs.img
 step "unit thermo-0001: TG-Thermostat T1 at 1.0.0, updated by SWUpdate $(dpkg-query -W -f='${Version}' swupdate 2>/dev/null || true)"
 # The export reads the updaters' real configuration (signature checks).
-unit_setup "$U1" thermo-0001 "" "[mechanism.swupdate-signed]" "updater-config = $U1/etc/swupdate.cfg" \
+unit_setup "$U1" thermo-0001 1.2.0 "" "[mechanism.swupdate-signed]" "updater-config = $U1/etc/swupdate.cfg" \
   "" "[mechanism.rauc-ab]" "updater-config = $WORK/unit2/system.conf"
 say "policy: examples/demo/tollgate.conf + drop-in etc/conf.d/10-demo-unit.conf (feature window $WINDOW UTC)"
 "$TG" --config "$P1" status >"$LOGS/thermo-0001-status0.log"
@@ -400,7 +401,7 @@ if [ -n "$RAUC_SKIP" ]; then
   done
 else
   step "unit thermo-0002: TG-Thermostat T1 at 1.0.0 in slot A, updated by $(rauc --version) (as root: RAUC mounts bundles)"
-  unit_setup "$U2" thermo-0002 "" "[mechanism]" "default = rauc-ab"
+  unit_setup "$U2" thermo-0002 1.1.0 "" "[mechanism]" "default = rauc-ab"
   rauc_new_pki "$WORK/pki/rauc" "TG-Thermostat RAUC CA" "TG-Thermostat RAUC signer" 30
   rauc_new_device "$U2" tg-thermostat-t1 "$WORK/pki/rauc/ca.pem" 4M \
     --pre-install "$BUILD/handlers/rauc/tollgate-rauc-pre-install" \
@@ -518,8 +519,10 @@ if "$TG" evidence --help >/dev/null 2>&1; then
   "$TG" --config "$P1" evidence --out "$PACK" --logs "$FLEET" >"$LOGS/evidence.log" 2>&1 || rc=$?
   sed 's/^/    > /' "$LOGS/evidence.log"
   if [ "$rc" = 0 ] && [ -s "$PACK/report.html" ]; then out=written; else out="error (exit $rc)"; fi
-  [ -s "$PACK/ics.json" ] &&
-    say "ICS: $(jq -r '[.rows[].support] | "\(map(select(. == "Y")) | length) Y, \(map(select(. == "N")) | length) N, \(map(select(. == "N/A")) | length) N/A of \(length) provisions"' "$PACK/ics.json")"
+  for v in $(jq -r '.variants[].id' "$PACK/variants.json" 2>/dev/null); do
+    say "variant $v ($(jq -r --arg v "$v" '.variants[] | select(.id == $v) | "\(.model), hardware \(.hardware_revision), devices \([.devices[].device] | join(" ")), release \(.release)"' "$PACK/variants.json")):" \
+      "ICS $(jq -r '[.rows[].support] | "\(map(select(. == "Y")) | length) Y, \(map(select(. == "N")) | length) N, \(map(select(. == "N/A")) | length) N/A of \(length) provisions"' "$PACK/variants/$v/ics.json")"
+  done
   say "files: $(cd "$PACK" 2>/dev/null && ls | tr '\n' ' ')"
   row "evidence pack" fleet tollgate - written "$out" -
 else

@@ -80,9 +80,9 @@ static gboolean parse_window(const EvidenceArgs *a, GDateTime **ret_since, GDate
 static void print_summary(const char *out, const TgEvidenceSummary *s, gboolean self,
 			  gboolean signed_pack)
 {
-	printf("evidence written to %s: %u device%s, %" G_GUINT64_FORMAT " records, %u gap%s",
-	       out, s->devices, s->devices == 1 ? "" : "s", s->records, s->gaps,
-	       s->gaps == 1 ? "" : "s");
+	printf("evidence written to %s: %u device%s in %u variant%s, %" G_GUINT64_FORMAT
+	       " records, %u gap%s", out, s->devices, s->devices == 1 ? "" : "s", s->variants,
+	       s->variants == 1 ? "" : "s", s->records, s->gaps, s->gaps == 1 ? "" : "s");
 	if (s->broken_chains)
 		printf(", %u hash chain%s NOT verified", s->broken_chains,
 		       s->broken_chains == 1 ? "" : "s");

@@ -62,6 +62,9 @@ static const TgAuditEventInfo events[] = {
 	  "first record of a new audit file after rotation; names the file before it" },
 	{ "log.recovered", "8eaae838de8e6ae6b37a3ffbc4f74225",
 	  "a torn last line left by a crash was moved aside on open" },
+	{ "log.policy", "b498b0500e844541a6ca813ff515dc97",
+	  "the text of the policy the following records were made under, written when the policy "
+	  "hash changes and at the start of every audit file" },
 	{ "log.checkpoint", "d6eee5dbf23fa0a353336953dc9e9562",
 	  "signed (HMAC-SHA256 or Ed25519) statement of the chain head" },
 };

@@ -52,6 +52,15 @@ G_GNUC_INTERNAL gboolean tg_audit_anchor_parse_data(const char *data, gsize len,
 /* The text a checkpoint signs. Returns: (transfer full). */
 G_GNUC_INTERNAL gchar *tg_audit_checkpoint_message(guint64 head_seq, const char *head_hash);
 
+/* audit-policy.c: the body of a log.policy record for the files @names
+ * (gchar*) with contents @texts (GBytes*); @with_text FALSE: names and sizes
+ * only. Returns: (transfer full). */
+G_GNUC_INTERNAL JsonObject *tg_audit_policy_body(GPtrArray *names, GPtrArray *texts,
+						 const char *writer, gboolean with_text);
+/* Was the record @line (@len bytes) made under the policy @hash? Read by
+ * hand: the first ',"policy_hash":"' is the record's own member. */
+G_GNUC_INTERNAL gboolean tg_audit_line_has_policy(const char *line, gsize len, const char *hash);
+
 /* How a line looks to the fast scanner. */
 typedef enum {
 	TG_AUDIT_LINE_RECORD = 0,	/* {"prev":"<64>",..."seq":N...} */

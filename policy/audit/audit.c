@@ -51,6 +51,10 @@ struct _TgAuditLog {
 	gchar *device_id;
 	gchar *hardware_revision;
 	gchar *policy_hash;
+	GPtrArray *policy_names;	/* gchar*, or NULL: no log.policy records */
+	GPtrArray *policy_texts;	/* GBytes* */
+	gchar *writer_version;
+	gboolean policy_pending;	/* log.policy comes before the next record */
 	GDateTime *now;			/* NULL: system clock */
 	TgTimeTrust trust;
 };
@@ -293,6 +297,17 @@ static TgAuditLog *log_new(const TgAuditOptions *opts)
 	log->device_id = g_strdup(opts->device_id);
 	log->hardware_revision = g_strdup(opts->hardware_revision);
 	log->policy_hash = g_strdup(opts->policy_hash);
+	log->writer_version = g_strdup(opts->writer_version);
+	if (opts->n_policy_files > 0) {
+		log->policy_names = g_ptr_array_new_with_free_func(g_free);
+		log->policy_texts = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+	}
+	for (guint i = 0; i < opts->n_policy_files; i++) {
+		const TgAuditPolicyFile *f = &opts->policy_files[i];
+
+		g_ptr_array_add(log->policy_names, g_strdup(f->name));
+		g_ptr_array_add(log->policy_texts, g_bytes_new(f->text, f->len));
+	}
 	log->trust = TG_TIME_SYSTEM;
 	return log;
 }
@@ -316,6 +331,9 @@ void tg_audit_close(TgAuditLog *log)
 	g_free(log->device_id);
 	g_free(log->hardware_revision);
 	g_free(log->policy_hash);
+	g_clear_pointer(&log->policy_names, g_ptr_array_unref);
+	g_clear_pointer(&log->policy_texts, g_ptr_array_unref);
+	g_free(log->writer_version);
 	g_clear_pointer(&log->now, g_date_time_unref);
 	g_free(log);
 }
@@ -548,6 +566,8 @@ static gboolean sync_head(TgAuditLog *log, GError **error)
 	if (line ? !set_head(log, log->path, line, len, error) : !head_from_rotated(log, error))
 		return FALSE;
 	log->head_valid = TRUE;
+	log->policy_pending = log->policy_names &&
+			      (!line || !tg_audit_line_has_policy(line, len, log->policy_hash));
 	if (torn > 0) {
 		g_autoptr(JsonObject) body = json_object_new();
 
@@ -682,6 +702,30 @@ static gboolean add_record(TgAuditLog *log, GString *batch, TgAuditCursor *cur,
 	return TRUE;
 }
 
+/* The log.policy record: the policy's files as text chunks, or only their
+ * names and sizes when the text would not fit one record. */
+static gboolean add_policy(TgAuditLog *log, GString *batch, TgAuditCursor *cur, GError **error)
+{
+	g_autoptr(JsonObject) body = tg_audit_policy_body(log->policy_names, log->policy_texts,
+							  log->writer_version, TRUE);
+	g_autoptr(GError) local = NULL;
+	TgAuditCursor saved = *cur;
+	gsize len = batch->len;
+
+	if (add_record(log, batch, cur, "log.policy", body, FALSE, NULL, &local))
+		return TRUE;
+	if (!g_error_matches(local, TG_AUDIT_ERROR, TG_AUDIT_ERROR_TOO_LARGE)) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
+	g_string_truncate(batch, len);
+	*cur = saved;
+	g_clear_pointer(&body, json_object_unref);
+	body = tg_audit_policy_body(log->policy_names, log->policy_texts, log->writer_version,
+				    FALSE);
+	return add_record(log, batch, cur, "log.policy", body, FALSE, NULL, error);
+}
+
 /* Builds every line one append writes. @ret_seq: the caller's record's seq.
  * Returns: (transfer full): the lines, or NULL with @error. */
 static GString *build_batch(TgAuditLog *log, const char *event, JsonObject *body,
@@ -704,6 +748,8 @@ static GString *build_batch(TgAuditLog *log, const char *event, JsonObject *body
 		if (!add_record(log, batch, cur, "log.rotated", rot, TRUE, NULL, error))
 			return NULL;
 	}
+	if (log->policy_pending && !add_policy(log, batch, cur, error))
+		return NULL;
 	if (!add_record(log, batch, cur, event, body, FALSE, ret_seq, error))
 		return NULL;
 	return g_steal_pointer(&batch);
@@ -749,6 +795,7 @@ static gboolean rotate(TgAuditLog *log, GError **error)
 	if (tg_io_fsync_dir_of(log->path) < 0)
 		return io_fail(error, errno, "sync the directory of", log->path);
 	log->rotated_pending = TRUE;
+	log->policy_pending = log->policy_names != NULL;
 	g_free(log->prev_file);
 	log->prev_file = g_strdup(TG_AUDIT_FILE ".1");
 	return open_current(log, error);
@@ -813,6 +860,7 @@ static gboolean append_batch(TgAuditLog *log, const char *event, JsonObject *bod
 	if (!write_batch(log, batch, error))
 		return FALSE;
 	note_binding(log, body);
+	log->policy_pending = FALSE;
 	log->head_seq = cur.seq;
 	g_strlcpy(log->head_hash, cur.hash, sizeof(log->head_hash));
 	log->rotated_pending = FALSE;

@@ -105,6 +105,7 @@ void tg_policy_free(TgPolicy *policy)
 	g_free(policy->path);
 	g_clear_pointer(&policy->files, g_ptr_array_unref);
 	g_free(policy->hash);
+	g_clear_pointer(&policy->contents, g_ptr_array_unref);
 	g_free(policy->model);
 	g_free(policy->hardware_revision);
 	g_free(policy->device_id);
@@ -1040,6 +1041,7 @@ static TgPolicy *parse_sources(TgPolicySources *s, GError **error)
 	p->path = g_strdup(s->names->pdata[0]);
 	for (guint i = 0; i < s->names->len; i++)
 		g_ptr_array_add(p->files, g_strdup(s->names->pdata[i]));
+	p->contents = g_ptr_array_ref(s->contents);
 	p->origins = g_steal_pointer(&origin);
 	return g_steal_pointer(&p);
 }
@@ -1260,6 +1262,18 @@ TgPolicy *tg_policy_load_data(const char *name, const char *data, gsize len, GEr
 	g_return_val_if_fail(data != NULL || len == 0, NULL);
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
 	sources_add(s, name, g_bytes_new(data, len));
+	return parse_sources(s, error);
+}
+
+TgPolicy *tg_policy_load_files(const char *const *names, GBytes *const *contents, guint n,
+				GError **error)
+{
+	g_autoptr(TgPolicySources) s = sources_new();
+
+	g_return_val_if_fail(n > 0, NULL);
+	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+	for (guint i = 0; i < n; i++)
+		sources_add(s, names[i], g_bytes_ref(contents[i]));
 	return parse_sources(s, error);
 }
 

@@ -69,6 +69,7 @@ struct _TgPolicy {
 	gchar *path;		/* main file */
 	GPtrArray *files;	/* every file read, in order (gchar*) */
 	gchar *hash;		/* SHA-256 hex over every file read (name + bytes) */
+	GPtrArray *contents;	/* GBytes* of each file of @files, same order */
 
 	/* [device] */
 	gchar *model;			/* model designation (required) */
@@ -151,5 +152,12 @@ GDateTime *tg_window_next_open(const TgWindow *window, GDateTime *when);
 /* A reader of @kf (such a copy) whose errors name @policy's file and its
  * origins, in TG_POLICY_ERROR. */
 TgKf tg_kf_for_policy(GKeyFile *kf, const TgPolicy *policy);
+
+/* A policy from files read elsewhere (the log.policy records of a device,
+ * evidence/evidence-variant.c): @names[i] with bytes @contents[i], in the
+ * order they apply, parsed and hashed exactly as tg_policy_load() does (no
+ * drop-in lookup, no mode checks). Returns: (transfer full) or NULL. */
+TgPolicy *tg_policy_load_files(const char *const *names, GBytes *const *contents, guint n,
+			       GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

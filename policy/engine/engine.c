@@ -6,6 +6,7 @@
 
 #include "tg-io.h"
 #include "tg-anchor.h"
+#include "tg-config.h"
 
 
 /* --state-dir moves state and audit log together. */
@@ -23,6 +24,7 @@ static gboolean open_audit(TgEngine *engine, GError **error)
 {
 	const TgPolicy *p = engine->policy;
 	g_autofree gchar *device_id = tg_policy_device_id(p);
+	g_autofree TgAuditPolicyFile *files = g_new0(TgAuditPolicyFile, p->files->len);
 	TgAuditOptions opts = {
 		.dir = p->audit_dir,
 		.max_size = p->audit_max_size,
@@ -34,8 +36,15 @@ static gboolean open_audit(TgEngine *engine, GError **error)
 		.device_id = device_id,
 		.hardware_revision = p->hardware_revision,
 		.policy_hash = p->hash,
+		.policy_files = files,
+		.n_policy_files = p->files->len,
+		.writer_version = TG_VERSION,
 	};
 
+	for (guint i = 0; i < p->files->len; i++) {
+		files[i].name = p->files->pdata[i];
+		files[i].text = g_bytes_get_data(p->contents->pdata[i], &files[i].len);
+	}
 	engine->audit = tg_audit_open(&opts, error);
 	return engine->audit != NULL;
 }

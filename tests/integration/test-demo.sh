@@ -124,15 +124,24 @@ if [ "$have_evidence" = 1 ]; then
   grep -q "open $R in a browser" "$W/demo.out" && ok "the demo prints where report.html is" || not_ok "report path not printed"
   # The ICS section: from its heading to the next one, a table with a row
   # for every provision 5.3-1 to 5.3-16.
-  sed 's/<h2/\n<h2/g' "$R" | awk '/^<h2 id="ics-table"/ { on = 1; print; next } /^<h2/ { on = 0 } on' >"$W/ics.html"
-  rows=$(grep -o '<tr[^>]*>' "$W/ics.html" | wc -l)
-  missing=""
-  for n in $(seq 1 16); do grep -q "5\.3-$n<" "$W/ics.html" || missing="$missing 5.3-$n"; done
-  if grep -q '<table' "$W/ics.html" && [ "$rows" -ge 17 ] && [ -z "$missing" ]; then
-    ok "report.html has the ICS table ($rows rows with 5.3-1 to 5.3-16)"
-  else not_ok "report.html ICS table: $rows rows, missing:$missing"; fi
-  jq -e '[.rows[].support] | length == 16 and all(. == "Y" or . == "N/A")' "$RUN/evidence/ics.json" >/dev/null &&
-    ok "the demo product's ICS has every provision Y or N/A" || not_ok "ICS rows: $(jq -c '[.rows[].support]' "$RUN/evidence/ics.json")"
+  # Each unit runs its own policy: a variant each, every file per variant.
+  E=$RUN/evidence
+  jq -e '(.variants | length) == 2 and ([.variants[].devices[].device] | sort) == ["thermo-0001","thermo-0002"]' \
+    "$E/variants.json" >/dev/null && ok "two variants, one per unit and policy" ||
+    not_ok "variants: $(jq -c '[.variants[] | [.id, [.devices[].device]]]' "$E/variants.json")"
+  for v in $(jq -r '.variants[].id' "$E/variants.json"); do
+    # The ICS section of the variant: from its heading to the next one, a
+    # table with a row for every provision 5.3-1 to 5.3-16.
+    sed 's/<h2/\n<h2/g' "$R" | awk -v id="<h2 id=\"v$v-ics-table\"" 'index($0, id) == 1 { on = 1; print; next } /^<h2/ { on = 0 } on' >"$W/ics.html"
+    rows=$(grep -o '<tr[^>]*>' "$W/ics.html" | wc -l)
+    missing=""
+    for n in $(seq 1 16); do grep -q "5\.3-$n<" "$W/ics.html" || missing="$missing 5.3-$n"; done
+    if grep -q '<table' "$W/ics.html" && [ "$rows" -ge 17 ] && [ -z "$missing" ]; then
+      ok "report.html has variant $v's ICS table ($rows rows with 5.3-1 to 5.3-16)"
+    else not_ok "report.html variant $v ICS table: $rows rows, missing:$missing"; fi
+    jq -e '[.rows[].support] | length == 16 and all(. == "Y" or . == "N/A")' "$E/variants/$v/ics.json" >/dev/null &&
+      ok "variant $v's ICS has every provision Y or N/A" || not_ok "variant $v ICS rows: $(jq -c '[.rows[].support]' "$E/variants/$v/ics.json")"
+  done
   # What the demo's policy promises is what its units do: no contradiction.
   if "$TG" --config "$RUN/unit1/etc/tollgate.conf" evidence check \
        --strict --logs "$RUN/fleet" >"$W/check.out" 2>&1; then
@@ -142,15 +151,18 @@ if [ "$have_evidence" = 1 ]; then
     ok "the demo's findings.json lists no contradiction" || not_ok "the demo's pack has contradictions"
   # The updaters that really ran, from the records, in the IXIT and the index.
   ran=$(jq -r '[.. | objects | select(.field? == "Updater versions (records)") | .derived // empty] | join("; ")' \
-    "$RUN/evidence/ixit.json")
+    "$E"/variants/*/ixit.json)
   printf '%s' "$ran" | grep -Eq 'swupdate [0-9]{4}\.[0-9]+' &&
     ok "the IXIT names the SWUpdate version the records show ($ran)" || not_ok "no SWUpdate version in the IXIT: '$ran'"
   if [ "$rauc_ok" = 1 ]; then
     printf '%s' "$ran" | grep -Eq 'rauc [0-9]+\.[0-9]+' &&
       ok "and the RAUC version" || not_ok "no RAUC version in the IXIT: '$ran'"
   fi
-  jq -e 'all(.devices[]; (.updaters | length) > 0)' "$RUN/evidence/evidence-index.json" >/dev/null &&
+  jq -e -s 'all(.[].devices[]; (.updaters | length) > 0)' "$E"/variants/*/evidence-index.json >/dev/null &&
     ok "every device row of the index lists its updaters" || not_ok "a device row lacks its updaters"
+  jq -e 'all(.variants[].devices[]; .updaters != "unknown" and .installed != "unknown" and .tollgate != "unknown")' \
+    "$E/variants.json" >/dev/null && ok "the devices-under-test table has no unknown entry" ||
+    not_ok "unknown entries: $(jq -c '[.variants[].devices[] | select(.updaters == "unknown" or .installed == "unknown" or .tollgate == "unknown")]' "$E/variants.json")"
 else
   echo "# tollgate evidence not built yet: pack checks not run"
 fi

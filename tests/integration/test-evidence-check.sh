@@ -10,7 +10,8 @@
 #     --strict fails, for `evidence check` and for `evidence`
 #   3 a declared maintenance window that differs from the policy's
 #   4 a claim on a declaration alone is "declared", never "demonstrated"
-#   5 records written under another policy, and a log that does not verify
+#   5 records written under another policy are a variant of their own,
+#     judged against the policy they recorded; a log that does not verify
 . "$(dirname "$0")/lib.sh"
 
 P=$W/etc/tollgate.conf
@@ -23,7 +24,10 @@ policy() { cp "$W/etc/state.key" "$W/key" 2>/dev/null || true
 mkdir -p "$W/etc" && echo "1.0.0" >"$W/etc/version"
 T="env TOLLGATE_CLOCK=2026-06-01T10:00:00Z $TG --config $P"
 LOG=$W/state/log
-row() { jq -r --arg p "$1" ".rows[] | select(.reference == \$p) | .$2" "$W/pack/ics.json"; }
+# The ICS of the variant the device runs now (its last record's policy).
+vdir() { local h; h=$(tail -1 "$LOG/audit.log" | jq -r .policy_hash)
+  echo "$W/pack/variants/$(jq -r --arg h "$h" '.variants[] | select(.policy_hash == $h) | .id' "$W/pack/variants.json")"; }
+row() { jq -r --arg p "$1" ".rows[] | select(.reference == \$p) | .$2" "$(vdir)/ics.json"; }
 
 # ---- 1. a clean history ----------------------------------------------------------
 policy "[disruption]" "require-approval=true"
@@ -59,7 +63,7 @@ jq -e --argjson s "$seq" 'any(.findings[]; .kind == "security-update-waited" and
   ok "findings.json cites file, seq and hash" || not_ok "findings.json lacks the cited record"
 grep -q '5.3-3.*records contradict' "$W/pack/gaps.md" && ok "the contradiction is a gap to resolve" ||
   not_ok "gaps.md does not list the contradicted row"
-grep -q '\*\*Y, contradicted\*\*' "$W/pack/ics.md" && ok "ics.md never shows it as a plain Y" ||
+grep -q '\*\*Y, contradicted\*\*' "$(vdir)/ics.md" && ok "ics.md never shows it as a plain Y" ||
   not_ok "ics.md shows a plain Y for the contradicted row"
 
 # ---- 3. a declared maintenance window that differs --------------------------------------
@@ -80,6 +84,7 @@ expect_output "maintenance-window = '3am' is not a window" "with one sentence"
 base=("${base[@]:0:${#base[@]}-1}")
 policy "[ics.5.3-15]" "support=Y" "detail=The hub shows the support end" "[mechanism.fw]" \
   "cryptographic-details=Ed25519 over the image"
+expect_exit 0 "an update check under the new policy" -- $T record-check --result none
 rm -rf "$W/pack"
 expect_exit 0 "the pack" -- $T evidence --out "$W/pack"
 [ "$(row 5.3-7 strength)" = declared ] && ok "5.3-7 on cryptographic-details text only is declared" ||
@@ -88,16 +93,23 @@ jq -e 'any(.findings[]; .kind == "declared-only" and (.text | contains("5.3-7"))
   "$W/pack/findings.json" >/dev/null && ok "declared-only finding for 5.3-7" ||
   not_ok "no declared-only finding for 5.3-7"
 jq -e '[.rows[] | select(.strength == "demonstrated")] | all(.basis | any(startswith("log:")))' \
-  "$W/pack/ics.json" >/dev/null && ok "every demonstrated row rests on records" ||
+  "$(vdir)/ics.json" >/dev/null && ok "every demonstrated row rests on records" ||
   not_ok "a demonstrated row has no record behind it"
 
 # ---- 5. another policy, a log that does not verify -------------------------------------
+rm -rf "$W/state" "$W"/etc/state.key.provisioned-*
 policy "[class.security]" "max-postpone=3d"
 expect_exit 0 "a gate under the new policy" -- $T gate --version 1.2.0 --class feature
 base=("${base[@]}")
 policy "[class.security]" "max-postpone=4d"
 expect_exit 0 "weak evidence alone does not fail --strict" -- $T evidence check --strict
-expect_output 'unknown-policy' "records of another policy are listed"
+rm -rf "$W/pack"
+expect_exit 0 "the pack" -- $T evidence --out "$W/pack"
+jq -e '(.variants | length) == 1 and all(.variants[]; .policy_source | test("log.policy"))' \
+  "$W/pack/variants.json" >/dev/null && ok "the pack judges the policy the device recorded, not the exported one" ||
+  not_ok "variants: $(jq -c '[.variants[] | [.id, .policy_source]]' "$W/pack/variants.json")"
+grep -q 'max-postpone=3d' "$(vdir)/policy/1-tollgate.conf" && ok "the variant carries the policy it ran (3d, exported: 4d)" ||
+  not_ok "the variant's policy text is not the one its records were made under"
 sed -i '2s/"seq":2/"seq":2,"x":1/' "$LOG/audit.log"
 expect_exit 1 "a log that does not verify fails --strict" -- $T evidence check --strict
 expect_output 'chain-broken' "the broken chain is listed"

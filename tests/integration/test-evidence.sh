@@ -107,33 +107,40 @@ expect_output 'evidence written to .*1 device' "export prints a summary"
 lines_after=$(cat "$LOG"/audit.log* | wc -l)
 [ "$lines_before" = "$lines_after" ] && ok "the export wrote no audit record" || not_ok "audit lines $lines_before -> $lines_after"
 PK=$W/pack
-for f in ics.json ics.md ixit.json ixit.md evidence-index.json evidence-index.md gaps.md crosswalk.md \
-         oscal-assessment-results.json report.html MANIFEST.sha256; do
+V1=$PK/variants/1
+for f in variants.json variants.md findings.json findings.md gaps.md oscal-assessment-results.json \
+         report.html MANIFEST.sha256 variants/1/ics.json variants/1/ics.md variants/1/ixit.json \
+         variants/1/ixit.md variants/1/evidence-index.json variants/1/evidence-index.md \
+         variants/1/gaps.md variants/1/findings.json variants/1/findings.md variants/1/crosswalk.md \
+         variants/1/policy/1-tollgate.conf; do
   [ -s "$PK/$f" ] || not_ok "$f missing"
 done
 ok "all pack files written"
+check "one variant: the device's model, hardware revision and policy" -- jqe --arg h "$(jq -r .policy_hash "$LOG/audit.log" | head -1)" \
+  '(.variants | length) == 1 and .variants[0].model == "TG-Thermostat T1" and .variants[0].hardware_revision == "B2" and .variants[0].policy_hash == $h and (.variants[0].policy_source | test("log.policy"))' "$PK/variants.json"
+check "the pack holds the policy text the device recorded, byte for byte" -- cmp "$P" "$V1/policy/1-tollgate.conf"
 
 # ---- ICS ------------------------------------------------------------------------
 want="5.3-1:Y 5.3-2:Y 5.3-3:Y 5.3-4:Y 5.3-5:Y 5.3-6:Y 5.3-7:Y 5.3-8:Y 5.3-9:N 5.3-10:Y 5.3-11:Y 5.3-12:Y 5.3-13:Y 5.3-14:N/A 5.3-15:N/A 5.3-16:Y"
-got=$(jq -r '[.rows[] | "\(.reference):\(.support)"] | join(" ")' "$PK/ics.json")
+got=$(jq -r '[.rows[] | "\(.reference):\(.support)"] | join(" ")' "$V1/ics.json")
 [ "$got" = "$want" ] && ok "16 ICS rows with the expected support" || not_ok "ICS support: $got"
-check "ICS has exactly 16 rows with status" -- jqe '(.rows | length) == 16 and all(.rows[]; .status != null and .status != "")' "$PK/ics.json"
+check "ICS has exactly 16 rows with status" -- jqe '(.rows | length) == 16 and all(.rows[]; .status != null and .status != "")' "$V1/ics.json"
 check "5.3-14/15 N/A carry a derived justification" -- jqe \
-  'all(.rows[] | select(.reference == "5.3-14" or .reference == "5.3-15"); .justification != null and .justification_origin == "derived" and (.justification | test("updateable")))' "$PK/ics.json"
+  'all(.rows[] | select(.reference == "5.3-14" or .reference == "5.3-15"); .justification != null and .justification_origin == "derived" and (.justification | test("updateable")))' "$V1/ics.json"
 check "5.3-9 N carries the declared justification" -- jqe \
-  '.rows[] | select(.reference == "5.3-9") | .origin == "declared" and .justification_origin == "declared" and (.justification | test("companion hub"))' "$PK/ics.json"
+  '.rows[] | select(.reference == "5.3-9") | .origin == "declared" and .justification_origin == "declared" and (.justification | test("companion hub"))' "$V1/ics.json"
 check "ICS never says Y without a basis and a detail" -- jqe \
-  'all(.rows[] | select(.support == "Y"); (.basis | length) > 0 and .detail != null and .detail != "")' "$PK/ics.json"
+  'all(.rows[] | select(.support == "Y"); (.basis | length) > 0 and .detail != null and .detail != "")' "$V1/ics.json"
 check "5.3-2 basis counts the refused attempt from the log" -- jqe \
-  '.rows[] | select(.reference == "5.3-2") | any(.basis[]; test("^log: [0-9]+ refused"))' "$PK/ics.json"
-check "ics.md shows V3.1.3 split IDs" -- grep -q '5.3-4A, 5.3-4B' "$PK/ics.md"
+  '.rows[] | select(.reference == "5.3-2") | any(.basis[]; test("^log: [0-9]+ refused"))' "$V1/ics.json"
+check "ics.md shows V3.1.3 split IDs" -- grep -q '5.3-4A, 5.3-4B' "$V1/ics.md"
 
 # ---- IXIT: every 7-UpdMech field filled or a gap ---------------------------------------
 check "7-UpdMech fw has the 7 IXIT fields" -- jqe \
-  '[.["7-UpdMech"][] | select(.id == "fw") | .fields[].field] | contains(["Description","Security Guarantees","Cryptographic Details","Initiation and Interaction","Configuration","Update Checking","User Notification"])' "$PK/ixit.json"
+  '[.["7-UpdMech"][] | select(.id == "fw") | .fields[].field] | contains(["Description","Security Guarantees","Cryptographic Details","Initiation and Interaction","Configuration","Update Checking","User Notification"])' "$V1/ixit.json"
 for field in "Description" "Security Guarantees" "Cryptographic Details" "Initiation and Interaction" \
              "Configuration" "Update Checking" "User Notification"; do
-  origin=$(jq -r --arg f "$field" '.["7-UpdMech"][] | select(.id == "fw") | .fields[] | select(.field == $f) | .origin' "$PK/ixit.json")
+  origin=$(jq -r --arg f "$field" '.["7-UpdMech"][] | select(.id == "fw") | .fields[] | select(.field == $f) | .origin' "$V1/ixit.json")
   if [ "$origin" = gap ]; then
     grep -q "^- GAP mechanisms 7-UpdMech fw $field:" "$PK/gaps.md" && ok "7-UpdMech $field: listed as a gap" ||
       not_ok "7-UpdMech $field is a gap but gaps.md has no line"
@@ -141,14 +148,14 @@ for field in "Description" "Security Guarantees" "Cryptographic Details" "Initia
 done
 check "initiation (not declared) is a gap" -- grep -q '^- GAP mechanisms 7-UpdMech fw Initiation and Interaction:' "$PK/gaps.md"
 check "cryptographic details derived from the SWUpdate configuration" -- jqe \
-  '.["7-UpdMech"][0].fields[] | select(.field == "Cryptographic Details") | .origin == "derived" and (.derived | test("public.pem"))' "$PK/ixit.json"
+  '.["7-UpdMech"][0].fields[] | select(.field == "Cryptographic Details") | .origin == "derived" and (.derived | test("public.pem"))' "$V1/ixit.json"
 check "configuration derived from the policy" -- jqe \
-  '.["7-UpdMech"][0].fields[] | select(.field == "Configuration") | .origin == "derived"' "$PK/ixit.json"
+  '.["7-UpdMech"][0].fields[] | select(.field == "Configuration") | .origin == "derived"' "$V1/ixit.json"
 check "26-UserDec lists the user's decisions" -- jqe \
-  '[.["26-UserDec"][].id] == ["auto-install.security","postpone.security","auto-install.feature","postpone.feature","notifications","approve"]' "$PK/ixit.json"
+  '[.["26-UserDec"][].id] == ["auto-install.security","postpone.security","auto-install.feature","postpone.feature","notifications","approve"]' "$V1/ixit.json"
 
 # ---- evidence index ----------------------------------------------------------------
-tc_has() { jqe --arg tc "$1" --argjson seq "$2" '.test_cases[] | select(.id == $tc) | any(.records[]; .seq == $seq)' "$PK/evidence-index.json"; }
+tc_has() { jqe --arg tc "$1" --argjson seq "$2" '.test_cases[] | select(.id == $tc) | any(.records[]; .seq == $seq)' "$V1/evidence-index.json"; }
 check "refused downgrade (seq $REFUSED) under 5.3-2-2" -- tc_has 5.3-2-2 "$REFUSED"
 check "postpone (seq $POSTPONE) under 5.3-6-2" -- tc_has 5.3-6-2 "$POSTPONE"
 check "settings change (seq $SETTING) under 5.3-6-2" -- tc_has 5.3-6-2 "$SETTING"
@@ -161,14 +168,14 @@ check "failed install (seq $FAILED) under 5.3-9-1" -- tc_has 5.3-9-1 "$FAILED"
 line=$(cat "$LOG"/audit.log* | awk -v s="\"seq\":$REFUSED," 'index($0, s) { print; exit }')
 hash=$(printf '%s\n' "$line" | sha256sum | cut -d' ' -f1)
 check "record hash is the SHA-256 of the line" -- jqe --arg h "$hash" --argjson seq "$REFUSED" \
-  '.test_cases[] | select(.id == "5.3-2-2") | any(.records[]; .seq == $seq and .hash == $h and .file == "audit.log")' "$PK/evidence-index.json"
-check "index labels records as external evidence from device logs" -- grep -q 'External evidence: records from the devices' "$PK/evidence-index.md"
-check "index reports the chain intact" -- jqe '.devices[0].chain.ok == true and .devices[0].chain.checkpoints > 0' "$PK/evidence-index.json"
+  '.test_cases[] | select(.id == "5.3-2-2") | any(.records[]; .seq == $seq and .hash == $h and .file == "audit.log")' "$V1/evidence-index.json"
+check "index labels records as external evidence from device logs" -- grep -q 'External evidence: records from the devices' "$V1/evidence-index.md"
+check "index reports the chain intact" -- jqe '.devices[0].chain.ok == true and .devices[0].chain.checkpoints > 0' "$V1/evidence-index.json"
 check "summary of the refusal names versions and reason" -- jqe --argjson seq "$REFUSED" \
-  '.test_cases[] | select(.id == "5.3-2-2") | any(.records[]; .seq == $seq and (.summary | test("refused 0.9.0.*below-floor")))' "$PK/evidence-index.json"
+  '.test_cases[] | select(.id == "5.3-2-2") | any(.records[]; .seq == $seq and (.summary | test("refused 0.9.0.*below-floor")))' "$V1/evidence-index.json"
 
 # ---- no verdict without --self-assessment -------------------------------------------
-if grep -Ewq 'PASS|FAIL|satisfied|not-satisfied' "$PK"/*.md "$PK"/*.json "$PK/report.html"; then
+if grep -Ewq 'PASS|FAIL|satisfied|not-satisfied' "$PK"/*.md "$PK"/*.json "$V1"/*.md "$V1"/*.json "$PK/report.html"; then
   not_ok "a default export states a verdict"; grep -Ew 'PASS|FAIL|satisfied' "$PK"/* | head -3
 else ok "no verdict in a default export"; fi
 check "OSCAL validates against the official schema" -- $VALIDATE "$PK/oscal-assessment-results.json"
@@ -179,7 +186,7 @@ check "OSCAL controls are the catalogue's provision IDs" -- jqe \
 
 # ---- manifest, self-assessment, signature ----------------------------------------------
 check "MANIFEST.sha256 verifies with sha256sum -c" -- sh -c "cd '$PK' && sha256sum -c --quiet MANIFEST.sha256"
-check "MANIFEST.sha256 lists the 12 other files" -- test "$(wc -l <"$PK/MANIFEST.sha256")" -eq 12
+check "MANIFEST.sha256 lists every other file of the pack" -- test "$(wc -l <"$PK/MANIFEST.sha256")" -eq "$(cd "$PK" && find . -type f ! -name 'MANIFEST.sha256*' | wc -l)"
 openssl genpkey -algorithm ed25519 -out "$W/sign.pem" 2>/dev/null; chmod 600 "$W/sign.pem"
 openssl pkey -in "$W/sign.pem" -pubout -out "$W/sign.pub" 2>/dev/null
 expect_exit 0 "signed self-assessment export" -- $(at 8) evidence --out "$W/self" --self-assessment --sign "$W/sign.pem"
@@ -188,26 +195,29 @@ check "signature verifies with openssl" -- openssl pkeyutl -verify -pubin -inkey
 check "self-assessment OSCAL validates" -- $VALIDATE "$W/self/oscal-assessment-results.json"
 check "self-assessment findings are labelled" -- jqe \
   '.["assessment-results"].results[0].findings | length > 0 and all(.[]; (.description | test("^Supplier self-assessment")) and (.target.status.state | test("satisfied")))' "$W/self/oscal-assessment-results.json"
-check "self-assessment ICS labels its states" -- grep -q 'SELF-ASSESSMENT' "$W/self/ics.md"
+check "self-assessment ICS labels its states" -- grep -q 'SELF-ASSESSMENT' "$W/self/variants/1/ics.md"
 echo tampered >>"$W/self/gaps.md"
 if (cd "$W/self" && sha256sum -c --quiet MANIFEST.sha256) >/dev/null 2>&1; then not_ok "manifest missed an edit"; else ok "manifest detects an edited file"; fi
 
 # ---- gaps for missing declarations (one policy each) ----------------------------------------
-variant() {  # NAME SED-EXPRESSION: a copy of the policy with one declaration removed, exported
+# Exported without device records: the pack judges the exported policy
+# (with the device's logs it would judge the policy the device recorded).
+mkdir -p "$W/no-records"
+declared() {  # NAME SED-EXPRESSION: a copy of the policy with one declaration removed, exported
   sed "$2" "$P" >"$W/etc/$1.conf"; chmod 644 "$W/etc/$1.conf"
-  $TG --config "$W/etc/$1.conf" --now 2026-06-08T10:00:00Z evidence --out "$W/$1" --logs "$LOG" >/dev/null
+  $TG --config "$W/etc/$1.conf" --now 2026-06-08T10:00:00Z evidence --out "$W/$1" --logs "$W/no-records" >/dev/null
 }
-variant nojust '/^justification=The signature/d'
+declared nojust '/^justification=The signature/d'
 check "missing justification: 4-1-1 gap for 5.3-9" -- grep -q '^- GAP support-map 5.3-9 (4-1, 4-1-1): N without a justification' "$W/nojust/gaps.md"
-check "missing justification: ICS row says so" -- jqe '.rows[] | select(.reference == "5.3-9") | .justification == null' "$W/nojust/ics.json"
-check "missing justification: listed under 4-1" -- jqe '.justifications.missing == ["5.3-9"]' "$W/nojust/ics.json"
-variant noowner '/^owner=Release manager/d'
+check "missing justification: ICS row says so" -- jqe '.rows[] | select(.reference == "5.3-9") | .justification == null' "$W/nojust/variants/1/ics.json"
+check "missing justification: listed under 4-1" -- jqe '.justifications.missing == ["5.3-9"]' "$W/nojust/variants/1/ics.json"
+declared noowner '/^owner=Release manager/d'
 check "missing owner: gap line" -- grep -q '^- GAP procedures owner.procedures: no owner; set owner in \[owner.procedures\]' "$W/noowner/gaps.md"
-variant nodesc '/^description=Signed images/d'
+declared nodesc '/^description=Signed images/d'
 check "missing mechanism field: gap line" -- grep -q '^- GAP mechanisms 7-UpdMech fw Description: not declared' "$W/nodesc/gaps.md"
 check "the complete policy has no owner or description gap" -- sh -c "! grep -Eq '^- GAP procedures owner|^- GAP mechanisms 7-UpdMech fw Description' '$PK/gaps.md'"
-variant nosink '/^\[sink.ui\]/,/^directory=/d'
-check "without a sink 5.3-11 is N, never Y" -- jqe '.rows[] | select(.reference == "5.3-11") | .support == "N" and .justification == null' "$W/nosink/ics.json"
+declared nosink '/^\[sink.ui\]/,/^directory=/d'
+check "without a sink 5.3-11 is N, never Y" -- jqe '.rows[] | select(.reference == "5.3-11") | .support == "N" and .justification == null' "$W/nosink/variants/1/ics.json"
 
 # ---- a corrupted log ---------------------------------------------------------------------
 mkdir -p "$W/fleet/dev-a" "$W/fleet/dev-b" "$W/fleet/dev-c"
@@ -218,23 +228,82 @@ sed -i "/\"seq\":$BAD,/s/\"class\":\"feature\"/\"class\":\"featurX\"/" "$W/fleet
 grep -q featurX "$W/fleet/dev-b/audit.log" && ok "record $BAD edited" || not_ok "could not edit record $BAD"
 expect_exit 0 "export over the corrupted log" -- $(at 8) evidence --out "$W/corrupt" --logs "$W/fleet/dev-b"
 check "index names the exact broken record" -- jqe --argjson seq "$BAD" \
-  '.devices[0].chain.ok == false and .devices[0].chain.seq == $seq and .devices[0].chain.file == "audit.log" and .devices[0].chain.problem == "edited"' "$W/corrupt/evidence-index.json"
-check "index.md says the chain failed at that record" -- grep -q "Chain verification failed\*\* for device \`dev-b\`: edited at file \`audit.log\`, seq $BAD" "$W/corrupt/evidence-index.md"
+  '.devices[0].chain.ok == false and .devices[0].chain.seq == $seq and .devices[0].chain.file == "audit.log" and .devices[0].chain.problem == "edited"' "$W/corrupt/variants/1/evidence-index.json"
+check "index.md says the chain failed at that record" -- grep -q "Chain verification failed\*\* for device \`dev-b\`: edited at file \`audit.log\`, seq $BAD" "$W/corrupt/variants/1/evidence-index.md"
 check "records from the break on are marked" -- jqe --argjson seq "$BAD" \
-  'all(.test_cases[].records[]; if .seq >= $seq then .chain == "after-break" else .chain == "intact" end)' "$W/corrupt/evidence-index.json"
+  'all(.test_cases[].records[]; if .seq >= $seq then .chain == "after-break" else .chain == "intact" end)' "$W/corrupt/variants/1/evidence-index.json"
 
 # ---- a small fleet ---------------------------------------------------------------------------
 expect_exit 0 "fleet export (a directory of device directories)" -- $(at 8) evidence --out "$W/fleetpack" --logs "$W/fleet"
 check "fleet has 3 device rows and figures" -- jqe \
-  '(.devices | length) == 3 and .fleet.devices == 3 and .fleet.broken_chains == 1 and (.fleet.versions[] | select(.version == "1.3.0") | .devices) == 2 and .fleet.unknown_version == 1' "$W/fleetpack/evidence-index.json"
-check "fleet counts refusals per device" -- jqe '.fleet.devices_with_refusals == 2 and .fleet.refused >= 2' "$W/fleetpack/evidence-index.json"
+  '(.devices | length) == 3 and .fleet.devices == 3 and .fleet.broken_chains == 1 and (.fleet.versions[] | select(.version == "1.3.0") | .devices) == 2 and .fleet.unknown_version == 1' "$W/fleetpack/variants/1/evidence-index.json"
+check "fleet counts refusals per device" -- jqe '.fleet.devices_with_refusals == 2 and .fleet.refused >= 2' "$W/fleetpack/variants/1/evidence-index.json"
 check "fleet OSCAL validates" -- $VALIDATE "$W/fleetpack/oscal-assessment-results.json"
 expect_exit 0 "--since/--until narrow the window" -- $(at 8) evidence --out "$W/window" --since 2026-06-06T00:00:00Z --until 2026-06-06T23:59:59Z
 check "window leaves earlier records out" -- jqe --argjson seq "$REFUSED" \
-  '(.test_cases[] | select(.id == "5.3-2-2") | all(.records[]; .seq != $seq)) and (.test_cases[] | select(.id == "5.3-6-2") | .records_total > 0)' "$W/window/evidence-index.json"
+  '(.test_cases[] | select(.id == "5.3-2-2") | all(.records[]; .seq != $seq)) and (.test_cases[] | select(.id == "5.3-6-2") | .records_total > 0)' "$W/window/variants/1/evidence-index.json"
 expect_exit 2 "--out is required" -- $(at 8) evidence
 expect_exit 1 "a missing log directory is an error" -- $(at 8) evidence --out "$W/x" --logs "$W/nope"
 expect_output 'nope' "error names the directory"
+
+# ---- variants: hardware revisions and policies are never merged ----------------------------
+# Four devices of one model: A and D run the same policy on revision B2, B
+# runs it on revision C1 (its own policy file), C runs B2 with another
+# support end. Expected: three variants, in every file of the pack.
+VD=$W/variant-devices
+mkdir -p "$VD/etc"
+write_policy "$VD/etc/a.conf" "[sink.ui]" "type=file" "directory=$W/spool"
+sed -i "s|^device-id=.*|device-id-file=$VD/id|" "$VD/etc/a.conf"
+sed 's/^hardware-revision=B2/hardware-revision=C1/' "$VD/etc/a.conf" >"$VD/etc/b.conf"
+sed 's/^end=2030-12-31/end=2031-06-30/' "$VD/etc/a.conf" >"$VD/etc/c.conf"
+chmod 644 "$VD/etc/"*.conf
+device() {  # NAME CONF VERSION: the device's id, then first boot, an upgrade and its commit
+  echo "id-$1" >"$VD/id"
+  local run="env TOLLGATE_CLOCK=2026-06-02T10:00:00Z $TG --config $VD/etc/$2.conf --state-dir $VD/$1"
+  echo 1.0.0 >"$W/etc/version"
+  $run gate --version "$3" --class feature >/dev/null && $run installed --version "$3" >/dev/null &&
+    $run commit >/dev/null && ok "device $1 ($2.conf) ran $3" || not_ok "device $1 ($2.conf) failed"
+}
+device A a 1.1.0; device B b 1.1.0; device C c 1.2.0; device D a 1.2.0
+mkdir -p "$VD/fleet"; for d in A B C D; do ln -s "$VD/$d/log" "$VD/fleet/$d"; done
+expect_exit 0 "export of the four devices" -- $(at 8) evidence --out "$W/vpack" --logs "$VD/fleet"
+expect_output '3 variants' "the summary names the variants"
+VP=$W/vpack
+hash_of() { jq -r 'select(.event == "log.policy") | .policy_hash' "$VD/$1/log/audit.log" | head -1; }
+HA=$(hash_of A); HB=$(hash_of B); HC=$(hash_of C)
+[ "$HA" = "$(hash_of D)" ] && [ "$HA" != "$HB" ] && [ "$HA" != "$HC" ] && ok "A and D share a policy hash; B and C differ" ||
+  not_ok "policy hashes: A $HA B $HB C $HC"
+vid() { jq -r --arg h "$1" '.variants[] | select(.policy_hash == $h) | .id' "$VP/variants.json"; }
+VA=$(vid "$HA"); VB=$(vid "$HB"); VC=$(vid "$HC")
+check "variants.json: 3 variants with their devices, revisions and releases" -- jqe --arg a "$VA" --arg b "$VB" --arg c "$VC" '
+  (.variants | length) == 3 and
+  (.variants[] | select(.id == $a) | [.devices[].device] == ["A","D"] and .hardware_revision == "B2" and .release == "1.1.0, 1.2.0") and
+  (.variants[] | select(.id == $b) | [.devices[].device] == ["B"] and .hardware_revision == "C1" and .release == "1.1.0") and
+  (.variants[] | select(.id == $c) | [.devices[].device] == ["C"] and .hardware_revision == "B2" and .release == "1.2.0")' "$VP/variants.json"
+check "devices under test: ID, installed version and tollgate version from the records" -- jqe --arg a "$VA" '
+  .variants[] | select(.id == $a) | .devices[0].device_id == "id-A" and .devices[1].device_id == "id-D" and
+  .devices[0].installed == "system 1.1.0" and (.devices[0].tollgate | test("^[0-9]"))' "$VP/variants.json"
+for pair in "$VA:a" "$VB:b" "$VC:c"; do
+  v=${pair%%:*}; c=${pair#*:}
+  check "variant $v carries $c.conf byte for byte" -- cmp "$VD/etc/$c.conf" "$VP/variants/$v/policy/1-$c.conf"
+done
+check "ICS per variant: its own support end (5.3-13)" -- sh -c "
+  jq -e '.rows[] | select(.reference == \"5.3-13\") | .detail | test(\"2031-06-30\")' '$VP/variants/$VC/ics.json' >/dev/null &&
+  jq -e '.rows[] | select(.reference == \"5.3-13\") | .detail | test(\"2030-12-31\")' '$VP/variants/$VA/ics.json' >/dev/null"
+check "IXIT per variant names its own policy" -- sh -c "grep -q '$HB' '$VP/variants/$VB/ixit.md' && ! grep -q '$HA' '$VP/variants/$VB/ixit.md'"
+check "index per variant lists only its devices" -- sh -c "
+  jq -e '[.devices[].device] == [\"A\",\"D\"] and .policy_hash == \"$HA\"' '$VP/variants/$VA/evidence-index.json' >/dev/null &&
+  jq -e '[.devices[].device] == [\"B\"] and .policy_hash == \"$HB\"' '$VP/variants/$VB/evidence-index.json' >/dev/null"
+check "variant OSCAL validates" -- $VALIDATE "$VP/oscal-assessment-results.json"
+check "OSCAL: one result per variant, each device a subject of its variant" -- jqe '
+  .["assessment-results"].results | length == 3 and
+  ([.[] | .["local-definitions"]["inventory-items"] | length] | sort) == [1,1,2] and
+  all(.[]; (.["local-definitions"]["inventory-items"] | map(.uuid)) as $d |
+      all(.observations[]; ([.subjects[] | select(.type == "inventory-item") | .["subject-uuid"]]) == $d))' "$VP/oscal-assessment-results.json"
+check "report: a section per variant and every device in the DUT table" -- sh -c "
+  for v in 1 2 3; do grep -q \"<section id=\\\"v\$v\\\">\" '$VP/report.html' || exit 1; done
+  for id in id-A id-B id-C id-D; do grep -q \"<td>\$id</td>\" '$VP/report.html' || exit 1; done"
+check "no finding: the devices did what their policies say" -- jqe '.contradictions == 0 and ([.findings[] | select(.kind == "unknown-policy")] | length) == 0' "$VP/findings.json"
 
 # ---- example policies ------------------------------------------------------------------------
 for ex in consumer cra constrained; do
@@ -244,12 +313,12 @@ mkdir -p "$W/empty-log"
 expect_exit 0 "constrained.conf export" -- $TG --config "$TG_SOURCE_DIR/examples/policies/constrained.conf" \
   --now 2026-06-08T10:00:00Z evidence --out "$W/constrained" --logs "$W/empty-log"
 check "constrained: 5.3-14 Y with the published rationale" -- jqe \
-  '.rows[] | select(.reference == "5.3-14") | .support == "Y" and (.detail | test("Rationale: The microcontroller"))' "$W/constrained/ics.json"
-check "constrained: 5.3-15 Y" -- jqe '.rows[] | select(.reference == "5.3-15") | .support == "Y"' "$W/constrained/ics.json"
+  '.rows[] | select(.reference == "5.3-14") | .support == "Y" and (.detail | test("Rationale: The microcontroller"))' "$W/constrained/variants/1/ics.json"
+check "constrained: 5.3-15 Y" -- jqe '.rows[] | select(.reference == "5.3-15") | .support == "Y"' "$W/constrained/variants/1/ics.json"
 check "constrained: mechanism provisions N/A with derived justification" -- jqe \
-  '[.rows[] | select(.status | test("C\\(.*12"))] | length == 10 and all(.[]; .support == "N/A" and .justification_origin == "derived" and (.justification | test("not updateable")))' "$W/constrained/ics.json"
-check "constrained: no 4-1 gap" -- jqe '.justifications.missing == []' "$W/constrained/ics.json"
-check "constrained: rationale in ics.md" -- grep -q 'Rationale: The microcontroller cannot store' "$W/constrained/ics.md"
+  '[.rows[] | select(.status | test("C\\(.*12"))] | length == 10 and all(.[]; .support == "N/A" and .justification_origin == "derived" and (.justification | test("not updateable")))' "$W/constrained/variants/1/ics.json"
+check "constrained: no 4-1 gap" -- jqe '.justifications.missing == []' "$W/constrained/variants/1/ics.json"
+check "constrained: rationale in ics.md" -- grep -q 'Rationale: The microcontroller cannot store' "$W/constrained/variants/1/ics.md"
 
 # ---- config check validates the declaration and notify groups -------------------------------
 cp "$P" "$W/etc/bad.conf"; printf '[component.x]\nmechanisms=nosuch\n' >>"$W/etc/bad.conf"; chmod 644 "$W/etc/bad.conf"
@@ -260,10 +329,25 @@ expect_exit 1 "config check refuses a bad sink" -- $TG --config "$W/etc/bad2.con
 expect_output "\[sink.x\] type = 'pigeon'" "sink error names group, key and value"
 
 # ---- report.html in headless Chromium --------------------------------------------------------
-check "report has the ICS table" -- grep -q '<table id="ics">' "$PK/report.html"
-check "report has the inline SVG chart and timeline" -- sh -c "grep -q '<svg id=\"version-chart\"' '$PK/report.html' && grep -q '<svg id=\"support-timeline\"' '$PK/report.html'"
+check "report has the ICS table" -- grep -q '<table id="v1-ics"' "$PK/report.html"
+check "report has the inline SVG chart and timeline" -- sh -c "grep -q '<svg id=\"v1-version-chart\"' '$PK/report.html' && grep -q '<svg id=\"v1-support-timeline\"' '$PK/report.html'"
 check "report fetches nothing and runs no script" -- sh -c "! grep -Eqi '<script|<link|src=\"http|@import|url\\(' '$PK/report.html'"
-check "report links the index to the records" -- sh -c "grep -q 'href=\"#rec-5.3-2-2-0\"' '$PK/report.html' && grep -q 'id=\"rec-5.3-2-2-0\"' '$PK/report.html'"
+check "report links the index to the records" -- sh -c "grep -q 'href=\"#v1-rec-5.3-2-2-0\"' '$PK/report.html' && grep -q 'id=\"v1-rec-5.3-2-2-0\"' '$PK/report.html'"
+check "every link inside the report resolves" -- "$PY" - "$PK" <<'PYEOF'
+import html.parser, os, sys
+pack = sys.argv[1]
+class P(html.parser.HTMLParser):
+    ids, links = set(), []
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a: self.ids.add(a["id"])
+        if tag == "a" and "href" in a: self.links.append(a["href"])
+p = P(); p.feed(open(os.path.join(pack, "report.html")).read())
+bad = [l for l in p.links if (l[1:] not in p.ids if l.startswith("#") else
+       not l.startswith("http") and not os.path.exists(os.path.join(pack, l.split("#")[0])))]
+assert not bad, f"links that do not resolve: {bad[:5]}"
+print(f"{len(p.links)} links resolve")
+PYEOF
 CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
   not_ok "chromium is not installed (scripts/install-deps.sh test installs it)"

@@ -53,9 +53,9 @@ expect_audit "one decision for the install of 1.2.0, confirmed by the handler's 
     [$r[] | select(.event == "gate.confirmed")][0].transaction_id)'
 rm -rf "$W/pack"
 if tg evidence --out "$W/pack" --logs "$(dirname "$AUDIT")" >"$W/ev.out" 2>&1 &&
-   jq -e '.devices[0].counts.allowed == 2' "$W/pack/evidence-index.json" >/dev/null; then
+   jq -e '.devices[0].counts.allowed == 2' "$W/pack/variants/1/evidence-index.json" >/dev/null; then
   ok "the evidence counts 2 allowed attempts (1.1.0 by the precheck, 1.2.0 by precheck and handler)"
-else not_ok "evidence counts: $(jq -c '.devices[0].counts' "$W/pack/evidence-index.json" 2>/dev/null || cat "$W/ev.out")"; fi
+else not_ok "evidence counts: $(jq -c '.devices[0].counts' "$W/pack/variants/1/evidence-index.json" 2>/dev/null || cat "$W/ev.out")"; fi
 
 # Update types (SWUpdate 2025.12+ runs the precheck of the update's type):
 # the shipped configuration has it in every entry, so an old image naming

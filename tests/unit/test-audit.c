@@ -16,6 +16,7 @@
 #include "tg-test.h"
 #include "tg-config.h"
 #include "tollgate/audit.h"
+#include "audit-private.h"
 #include "tg-crypto.h"
 #include "tg-io.h"
 
@@ -1281,10 +1282,18 @@ static int validate(gchar **files, gchar **ret_stderr)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+static const TgAuditPolicyFile one_policy[] = {
+	{ "/etc/tollgate/tollgate.conf", "[device]\nmodel = TG-Router 3000\n", 31 },
+};
+
 static void write_every_event(const Fixture *f)
 {
 	TgAuditOptions opts = options(f);
 	g_autofree gchar *path = file_in(f, TG_AUDIT_FILE);
+
+	opts.policy_files = one_policy;
+	opts.n_policy_files = 1;
+	opts.writer_version = "0.0-test";
 
 	opts.max_size = 8192;
 	opts.checkpoint_every = 5;
@@ -1304,6 +1313,125 @@ static void write_every_event(const Fixture *f)
 	append_raw(path, "{\"prev\":\"");
 	{
 		g_autoptr(TgAuditLog) log = open_ok(&opts);
+	}
+}
+
+/* ---- log.policy ---- */
+
+/* The text of the log.policy record @line carries for file @i. */
+static gchar *policy_text_of(const char *line, guint i)
+{
+	g_autoptr(JsonObject) rec = parse_line(line);
+	JsonObject *file = json_array_get_object_element(json_object_get_array_member(rec, "files"), i);
+	JsonArray *chunks = json_object_get_array_member(file, "text");
+	GString *text = g_string_new(NULL);
+
+	for (guint c = 0; c < json_array_get_length(chunks); c++) {
+		const char *chunk = json_array_get_string_element(chunks, c);
+
+		assert_true(strlen(chunk) <= 4000);
+		g_string_append(text, chunk);
+	}
+	assert_int_equal(json_object_get_int_member(file, "size"), text->len);
+	return g_string_free(text, FALSE);
+}
+
+/* Events of the whole log in order, joined by spaces. */
+static gchar *event_list(const Fixture *f)
+{
+	g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+	GString *out = g_string_new(NULL);
+
+	all_lines(f->dir, lines, files);
+	for (guint i = 0; i < lines->len; i++) {
+		g_autofree gchar *e = event_of(lines->pdata[i]);
+
+		g_string_append_printf(out, "%s%s", out->len ? " " : "", e);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* The policy's text is recorded before the first record, again whenever
+ * the hash changes and after every rotation; never when it did not change;
+ * exactly (long multi-byte text cut on character boundaries), or by name
+ * and size when it cannot fit one record. */
+static void test_policy_record(void **state)
+{
+	Fixture *f = *state;
+	g_autoptr(GString) big = g_string_new("[device]\n# ");
+	g_autoptr(GPtrArray) lines = NULL;
+	g_autofree gchar *path = file_in(f, TG_AUDIT_FILE);
+	g_autofree gchar *events = NULL;
+	g_autofree gchar *text = NULL;
+	TgAuditPolicyFile files[2] = { { "/p/main.conf", NULL, 0 }, { "/p/conf.d/10.conf", "[x]\n", 4 } };
+	TgAuditOptions opts = options(f);
+
+	for (guint i = 0; i < 3000; i++)
+		g_string_append(big, "\xc3\xa9");	/* 6000 bytes of 'é' */
+	files[0].text = big->str;
+	files[0].len = big->len;
+	opts.policy_files = files;
+	opts.n_policy_files = 2;
+	opts.writer_version = "9.9";
+	for (guint round = 0; round < 2; round++) {
+		g_autoptr(TgAuditLog) log = open_ok(&opts);
+
+		append_setting(log, round);
+	}
+	events = event_list(f);
+	assert_string_equal(events, "log.policy user.settings-changed user.settings-changed");
+	lines = read_lines(path);
+	text = policy_text_of(lines->pdata[0], 0);
+	assert_string_equal(text, big->str);
+	g_free(text);
+	text = policy_text_of(lines->pdata[0], 1);
+	assert_string_equal(text, "[x]\n");
+	assert_true(tg_audit_line_has_policy(lines->pdata[0], strlen(lines->pdata[0]), POLICY_HASH));
+
+	/* Another policy hash: recorded again, under the new hash. */
+	opts.policy_hash = "aa41402abc4b2a76b9719d911017c592ae8e7c6a2c3e4d5f60718293a4b5c6d7";
+	{
+		g_autoptr(TgAuditLog) log = open_ok(&opts);
+
+		append_setting(log, 3);
+	}
+	g_free(events);
+	events = event_list(f);
+	assert_string_equal(events, "log.policy user.settings-changed user.settings-changed "
+				    "log.policy user.settings-changed");
+
+	/* Rotation: the new file starts with log.rotated, then the policy. */
+	opts.max_size = 1;
+	{
+		g_autoptr(TgAuditLog) log = open_ok(&opts);
+
+		append_setting(log, 4);
+	}
+	g_free(events);
+	events = event_list(f);
+	assert_true(g_str_has_suffix(events, "log.rotated log.policy user.settings-changed"));
+
+	/* Too large for one record: names and sizes, and why. */
+	g_string_set_size(big, 0);
+	for (guint i = 0; i < 70000; i++)
+		g_string_append_c(big, 'a');
+	files[0].text = big->str;
+	files[0].len = big->len;
+	opts.policy_hash = "bb41402abc4b2a76b9719d911017c592ae8e7c6a2c3e4d5f60718293a4b5c6d7";
+	opts.max_size = 0;
+	{
+		g_autoptr(TgAuditLog) log = open_ok(&opts);
+		g_autoptr(JsonObject) rec = NULL;
+
+		append_setting(log, 5);
+		g_ptr_array_unref(lines);
+		lines = read_lines(path);
+		rec = parse_line(lines->pdata[lines->len - 2]);
+		assert_string_equal(json_object_get_string_member(rec, "event"), "log.policy");
+		assert_string_equal(json_object_get_string_member(rec, "text_omitted"),
+				    "larger than one audit record");
+		assert_string_equal(json_object_get_string_member(rec, "writer"), "9.9");
 	}
 }
 
@@ -1372,6 +1500,7 @@ int main(void)
 		cmocka_unit_test(test_catalogue),
 		cmocka_unit_test(test_catalogue_documented),
 		cmocka_unit_test(test_catalogue_in_schema),
+		T(test_policy_record),
 		T(test_record_members),
 		T(test_reopen_continues),
 		T(test_refused_appends),

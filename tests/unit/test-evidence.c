@@ -641,19 +641,25 @@ static void test_export(void **state)
 	assert_int_equal(sum.devices, 1);
 	assert_int_equal(sum.records, 5);
 	assert_int_equal(sum.broken_chains, 0);
-	index = read_out(out, "evidence-index.json");
+	assert_int_equal(sum.variants, 1);
+	index = read_out(out, "variants/1/evidence-index.json");
 	assert_contains(index, "\"seq\":4,");
 	assert_contains(index, "refused 0.9.0 (class feature, installed 1.1.0");
 	html = read_out(out, "report.html");
-	assert_contains(html, "<table id=\"ics\">");
-	assert_contains(html, "<svg id=\"version-chart\"");
+	assert_contains(html, "<table id=\"v1-ics\" class=\"ics\">");
+	assert_contains(html, "<svg id=\"v1-version-chart\"");
+	assert_contains(html, "<table id=\"dut-table\">");
 	assert_null(strstr(html, "<script"));
 	gaps = read_out(out, "gaps.md");
 	assert_contains(gaps, "- GAP mechanisms 7-UpdMech fw Initiation and Interaction: not declared");
 	assert_null(strstr(gaps, "7-UpdMech fw Security Guarantees"));
 	manifest = read_out(out, TG_EV_MANIFEST);
 	lines = g_strsplit(manifest, "\n", -1);
-	assert_int_equal(g_strv_length(lines) - 1, 12);	/* with findings.json, findings.md */
+	/* top: variants.json, variants.md, findings.json, findings.md, gaps.md, OSCAL,
+	 * report.html; variants/1/: ICS, IXIT, index (2 each), gaps.md, findings (2),
+	 * crosswalk.md; no policy/ (the records carry no policy hash) */
+	assert_int_equal(g_strv_length(lines) - 1, 7 + 10);
+	assert_contains(manifest, "  variants/1/ics.json\n");
 	assert_null(strstr(manifest, "spool"));
 	{
 		/* The work files have no names; their directory is gone. */
@@ -702,13 +708,174 @@ static void test_export_broken_chain_and_fleet(void **state)
 	assert_no_error(err);
 	assert_int_equal(sum.devices, 2);
 	assert_int_equal(sum.broken_chains, 1);
-	index = read_out(out, "evidence-index.json");
+	index = read_out(out, "variants/1/evidence-index.json");
 	assert_contains(index, "\"problem\":\"edited\",\"file\":\"audit.log\",\"seq\":3");
 	assert_contains(index, "\"devices_with_refusals\":2");
 	assert_contains(index, "\"chain\":\"after-break\"");
 	oscal = read_out(out, "oscal-assessment-results.json");
 	assert_contains(oscal, "\"findings\"");
 	assert_contains(oscal, "Supplier self-assessment, not a test laboratory verdict");
+	tg_test_rmtree(dir);
+}
+
+/* ------------------------------------------------------------------ */
+/* Variants */
+
+/* One record by a device running @p; @with_text: as tollgate writes it
+ * (log.policy first), else as an older writer did (no policy text);
+ * @hash: the hash the records carry (NULL: @p's). */
+static void write_device(const char *dir, const TgPolicy *p, gboolean with_text,
+			 const char *hash)
+{
+	TgAuditPolicyFile files[4];
+	TgAuditOptions opts = { .dir = dir, .model = "TG Unit 1",
+				.hardware_revision = p->hardware_revision,
+				.policy_hash = hash ? hash : p->hash, .no_fsync = TRUE,
+				.policy_files = with_text ? files : NULL,
+				.n_policy_files = with_text ? p->files->len : 0,
+				.writer_version = "9.9.9" };
+	g_autoptr(GError) err = NULL;
+	g_autoptr(TgAuditLog) log = NULL;
+
+	for (guint i = 0; i < p->files->len && i < G_N_ELEMENTS(files); i++) {
+		files[i].name = p->files->pdata[i];
+		files[i].text = g_bytes_get_data(p->contents->pdata[i], &files[i].len);
+	}
+	log = tg_audit_open(&opts, &err);
+	assert_no_error(err);
+	append(log, "update.check", "{\"result\":\"none\",\"mechanism\":\"fw\"}");
+}
+
+static const TgEvVariant *variant_of(const TgEvVariants *vs, const char *dir)
+{
+	for (guint i = 0; i < vs->variants->len; i++) {
+		const TgEvVariant *v = g_ptr_array_index(vs->variants, i);
+
+		for (guint d = 0; d < v->dirs->len; d++)
+			if (g_str_equal(v->dirs->pdata[d], dir))
+				return v;
+	}
+	fail_msg("%s is in no variant", dir);
+	return NULL;
+}
+
+#define FAKE_HASH "ab00000000000000000000000000000000000000000000000000000000000000"
+
+/* Devices grouped by hardware revision and policy; each variant's policy
+ * rebuilt from the records exactly, or the exported one with the reason
+ * when the records cannot give it. */
+static void test_variants(void **state)
+{
+	g_autofree gchar *dir = tg_test_mkdtemp();
+	g_autoptr(TgPolicy) given = load_ok(POLICY);
+	g_autoptr(TgPolicy) other = load_ok(POLICY "[rollback]\nreinstall = allow\n");
+	g_autoptr(TgPolicy) rev_c = load_ok(POLICY "[device]\nhardware-revision = C\n");
+	const char *names[] = { "same", "other", "rev-c", "old", "forged", "empty" };
+	gchar *dirs[G_N_ELEMENTS(names) + 1] = { NULL };
+	g_autoptr(TgEvVariants) vs = NULL;
+	const TgEvVariant *v;
+
+	(void)state;
+	for (guint i = 0; i < G_N_ELEMENTS(names); i++)
+		dirs[i] = g_build_filename(dir, names[i], NULL);
+	write_device(dirs[0], given, TRUE, NULL);
+	write_device(dirs[1], other, TRUE, NULL);
+	write_device(dirs[2], rev_c, TRUE, NULL);
+	write_device(dirs[3], other, FALSE, FAKE_HASH);		/* an older writer */
+	write_device(dirs[4], given, TRUE, FAKE_HASH);		/* text and hash disagree */
+	assert_int_equal(g_mkdir(dirs[5], 0700), 0);
+	vs = tg_ev_variants_discover((const char *const *)dirs, given, NULL, NULL);
+	tg_ev_variants_resolve(vs, given);
+	/* same+empty; other; rev-c; old and forged share FAKE_HASH */
+	assert_int_equal(vs->variants->len, 4);
+	assert_ptr_equal(variant_of(vs, dirs[0]), variant_of(vs, dirs[5]));
+	v = variant_of(vs, dirs[1]);
+	assert_non_null(v->own_policy);
+	assert_string_equal(v->policy->hash, other->hash);
+	assert_int_equal(v->policy->reinstall, other->reinstall);
+	assert_null(v->policy_problem);
+	v = variant_of(vs, dirs[2]);
+	assert_string_equal(v->hardware_revision, "C");
+	assert_string_equal(v->policy->hash, rev_c->hash);
+	v = variant_of(vs, dirs[3]);
+	assert_ptr_equal(v, variant_of(vs, dirs[4]));
+	assert_ptr_equal(v->policy, given);
+	assert_contains(v->policy_problem, "does not reproduce the hash");
+	assert_contains(v->policy_source, "stand-in");
+	for (guint i = 0; i < G_N_ELEMENTS(names); i++)
+		g_free(dirs[i]);
+	tg_test_rmtree(dir);
+}
+
+/* Records of one device under two policies: the device is in both
+ * variants, each time with the records it made under that policy. */
+static void test_variant_split_device(void **state)
+{
+	g_autofree gchar *dir = tg_test_mkdtemp();
+	g_autofree gchar *dev = g_build_filename(dir, "both", NULL);
+	g_autofree gchar *out = g_build_filename(dir, "pack", NULL);
+	g_autoptr(TgPolicy) given = load_ok(POLICY);
+	g_autoptr(TgPolicy) other = load_ok(POLICY "[rollback]\nreinstall = allow\n");
+	const char *const dirs[] = { dev, NULL };
+	TgEvidenceOptions opts = { .out_dir = out, .log_dirs = dirs };
+	TgEvidenceSummary sum = { 0 };
+	g_autoptr(GError) err = NULL;
+	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autofree gchar *path = g_build_filename(out, "variants.json", NULL);
+	JsonArray *vs;
+
+	(void)state;
+	write_device(dev, given, TRUE, NULL);
+	write_device(dev, other, TRUE, NULL);
+	write_device(dev, other, TRUE, NULL);
+	assert_true(tg_evidence_export(given, &opts, &sum, &err));
+	assert_no_error(err);
+	assert_int_equal(sum.variants, 2);
+	assert_int_equal(sum.devices, 1);
+	assert_int_equal(sum.records, 2 + 3);	/* each variant: its log.policy and its checks */
+	assert_true(json_parser_load_from_file(parser, path, &err));
+	vs = json_object_get_array_member(json_node_get_object(json_parser_get_root(parser)),
+					  "variants");
+	for (guint i = 0; i < 2; i++) {
+		JsonObject *v = json_array_get_object_element(vs, i);
+		JsonObject *d = json_array_get_object_element(json_object_get_array_member(v, "devices"), 0);
+		gboolean is_other = g_str_equal(json_object_get_string_member(v, "policy_hash"),
+						other->hash);
+
+		assert_string_equal(json_object_get_string_member(d, "device"), "both");
+		assert_int_equal(json_object_get_int_member(d, "records"), is_other ? 3 : 2);
+	}
+	tg_test_rmtree(dir);
+}
+
+/* A variant whose policy the records do not give is a finding, and the
+ * pack says which policy stood in. */
+static void test_variant_unknown_policy(void **state)
+{
+	g_autofree gchar *dir = tg_test_mkdtemp();
+	g_autofree gchar *dev = g_build_filename(dir, "old", NULL);
+	g_autofree gchar *out = g_build_filename(dir, "pack", NULL);
+	g_autoptr(TgPolicy) given = load_ok(POLICY);
+	g_autoptr(GDateTime) now = g_date_time_new_utc(2026, 6, 1, 12, 0, 0);
+	const char *const dirs[] = { dev, NULL };
+	TgEvidenceOptions opts = { .out_dir = out, .log_dirs = dirs, .now = now };
+	TgEvidenceSummary sum = { 0 };
+	g_autoptr(GError) err = NULL;
+	g_autofree gchar *findings = NULL, *variants = NULL;
+	g_autofree gchar *policy_dir = g_build_filename(out, "variants", "1", "policy", NULL);
+
+	(void)state;
+	write_device(dev, given, FALSE, FAKE_HASH);
+	assert_true(tg_evidence_export(given, &opts, &sum, &err));
+	assert_no_error(err);
+	findings = read_out(out, "findings.json");
+	assert_contains(findings, "\"unknown-policy\"");
+	assert_contains(findings, "no log.policy record carries this policy's text");
+	variants = read_out(out, "variants.json");
+	assert_contains(variants, "\"" FAKE_HASH "\"");
+	assert_contains(variants, "the exported policy, as a stand-in");
+	/* no policy text in the pack: the device never recorded one */
+	assert_false(g_file_test(policy_dir, G_FILE_TEST_EXISTS));
 	tg_test_rmtree(dir);
 }
 
@@ -758,6 +925,9 @@ int main(void)
 		cmocka_unit_test(test_catalog),
 		cmocka_unit_test(test_manifest),
 		cmocka_unit_test(test_export),
+		cmocka_unit_test(test_variants),
+		cmocka_unit_test(test_variant_split_device),
+		cmocka_unit_test(test_variant_unknown_policy),
 		cmocka_unit_test(test_export_broken_chain_and_fleet),
 		cmocka_unit_test(test_export_errors),
 	};

@@ -64,6 +64,7 @@ typedef struct {
 	guint broken_chains;		/* devices whose hash chain did not verify */
 	guint findings;			/* lines in findings.md */
 	guint contradictions;		/* of them, records against what is promised */
+	guint variants;			/* model, hardware revision and policy combinations */
 } TgEvidenceSummary;
 
 /* Parses the declaration groups of @policy (a copy of policy->extra)

@@ -39,6 +39,13 @@ typedef enum {
 /* "prev" of the very first record of a log. */
 #define TG_AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
+/* One file of the policy the writer runs, for the log.policy record. */
+typedef struct {
+	const char *name;		/* the path it was read from */
+	const char *text;		/* its bytes (UTF-8, no NUL) */
+	gsize len;
+} TgAuditPolicyFile;
+
 typedef struct {
 	const char *dir;
 	guint64 max_size;		/* rotate when the current file would exceed it; 0 = never */
@@ -52,6 +59,13 @@ typedef struct {
 	const char *hardware_revision;
 	const char *policy_hash;
 	guint lock_timeout_ms;		/* 0 = TG_AUDIT_LOCK_TIMEOUT_MS */
+	/* The policy's files (policy_hash is over them): written as a
+	 * log.policy record before the next record when the chain head carries
+	 * another policy hash and at the start of every audit file, so the logs
+	 * alone say which policy each record was made under. NULL: never. */
+	const TgAuditPolicyFile *policy_files;
+	guint n_policy_files;
+	const char *writer_version;	/* tollgate's version, in log.policy */
 	/* Tests and benchmarks only: skip the fsync after each append. A record
 	 * is then not durable when tg_audit_append() returns. */
 	gboolean no_fsync;
