@@ -88,7 +88,9 @@ static const TgEvTestCase test_cases[TG_TC_N] = {
 			"6-SoftComp (Update Mechanism, justification); 7-UpdMech" },
 	[TG_TC_1_2] = { "5.3-1-2", "5.3-1", "functional",
 			"The mechanisms the components name resist misuse in practice "
-			"(the units of 5.3-2-2 applied to each).", "6-SoftComp; 7-UpdMech" },
+			"(the units of 5.3-2-2 applied to each).", "6-SoftComp; 7-UpdMech",
+			"Run the misuse attempts of 5.3-2-2 against every update mechanism that IXIT "
+			"6-SoftComp names." },
 	[TG_TC_2_1] = { "5.3-2-1", "5.3-2", "conceptual",
 			"The design of each update mechanism keeps an attacker from misusing it, "
 			"e.g. to install an old version or a manipulated update.",
@@ -97,7 +99,11 @@ static const TgEvTestCase test_cases[TG_TC_N] = {
 	[TG_TC_2_2] = { "5.3-2-2", "5.3-2", "functional",
 			"Attacks on each mechanism (older firmware, resuming a failed update, a "
 			"changed byte in a signed package) are rejected.",
-			"7-UpdMech Description, Security Guarantees" },
+			"7-UpdMech Description, Security Guarantees",
+			"For each mechanism, offer the device an older signed image, a signed image "
+			"with one byte changed, an unsigned image, an image signed by another key and "
+			"an interrupted install resumed; each must be refused with the installed "
+			"software left as it was." },
 	[TG_TC_3_1] = { "5.3-3-1", "5.3-3", "conceptual",
 			"Every component is covered by a mechanism that is simple for the user: "
 			"automatic, started from an associated service or a web interface, or "
@@ -117,7 +123,10 @@ static const TgEvTestCase test_cases[TG_TC_N] = {
 	[TG_TC_6_2] = { "5.3-6-2", "5.3-6", "functional",
 			"On the device, automatic updates and notifications are on after "
 			"initialization, and changing or postponing them works as described.",
-			"7-UpdMech Configuration, User Notification" },
+			"7-UpdMech Configuration, User Notification",
+			"On a freshly initialized device, check that automatic updates and update "
+			"notifications are on; then switch each off and on and postpone an update as "
+			"the IXIT Configuration describes, and check the device follows every setting." },
 	[TG_TC_7_1] = { "5.3-7-1", "5.3-7", "conceptual",
 			"The cryptography of each mechanism gives integrity and authenticity and "
 			"follows best practice.",
@@ -134,7 +143,11 @@ static const TgEvTestCase test_cases[TG_TC_N] = {
 	[TG_TC_10_1] = { "5.3-10-1", "5.3-10", "conceptual/functional",
 			 "Network mechanisms verify updates through a trust relationship, and no "
 			 "undocumented network update mechanism is present.",
-			 "7-UpdMech Description, Security Guarantees" },
+			 "7-UpdMech Description, Security Guarantees",
+			"Look for update paths on the network interfaces of the device that IXIT "
+			"7-UpdMech does not describe (open ports, services that accept images), and "
+			"check that each described network mechanism verifies updates through its trust "
+			"relationship." },
 	[TG_TC_11_1] = { "5.3-11-1", "5.3-11", "conceptual",
 			 "The user is informed recognizably about required security updates, "
 			 "including the risks they mitigate.", "7-UpdMech User Notification" },
@@ -148,7 +161,10 @@ static const TgEvTestCase test_cases[TG_TC_N] = {
 	[TG_TC_13_2] = { "5.3-13-2", "5.3-13", "functional",
 			 "The published support period is reachable without restrictions and "
 			 "defines the period for the updateable components.",
-			 "2-UserInfo Support Period, Publication of Support Period" },
+			 "2-UserInfo Support Period, Publication of Support Period",
+			"Follow the user information to the published support period; check that it "
+			"opens without registration or other restriction and that it gives the period "
+			"for the updateable components." },
 	[TG_TC_14_1] = { "5.3-14-1", "5.3-14", "conceptual",
 			 "The published rationale for the absence of updates and the hardware "
 			 "replacement support are understandable.",
@@ -156,19 +172,27 @@ static const TgEvTestCase test_cases[TG_TC_N] = {
 	[TG_TC_14_2] = { "5.3-14-2", "5.3-14", "functional",
 			 "The rationale, the replacement period and method and a support period "
 			 "are published and reachable without restrictions.",
-			 "2-UserInfo Publication of Non-Updatable, Documentation of Replacement" },
+			 "2-UserInfo Publication of Non-Updatable, Documentation of Replacement",
+			"Follow the user information to the published rationale and replacement "
+			"support; check that both open without restriction and say what 2-UserInfo "
+			"says." },
 	[TG_TC_15_1] = { "5.3-15-1", "5.3-15", "conceptual",
 			 "The described isolation and hardware replacement methods are suitable.",
 			 "9-ReplSup Isolation, Hardware Replacement" },
 	[TG_TC_15_2] = { "5.3-15-2", "5.3-15", "functional",
 			 "The product can be isolated and its hardware replaced as described.",
-			 "9-ReplSup Isolation, Hardware Replacement" },
+			 "9-ReplSup Isolation, Hardware Replacement",
+			"Set the product up in its intended environment, isolate it as 9-ReplSup "
+			"Isolation describes and check that only connectivity-related functions are "
+			"lost; then replace the hardware as described." },
 	[TG_TC_16_1] = { "5.3-16-1", "5.3-16", "conceptual",
 			 "The model designation can be obtained clearly, by label or interface.",
 			 "2-UserInfo Model Designation" },
 	[TG_TC_16_2] = { "5.3-16-2", "5.3-16", "functional",
 			 "The model designation obtained from the device is plain text and "
-			 "matches the declared one.", "2-UserInfo Model Designation" },
+			 "matches the declared one.", "2-UserInfo Model Designation",
+			"Obtain the model designation from the device the way 2-UserInfo describes and "
+			"compare it, as plain text, with the declared one." },
 };
 
 static const TgEvAreaInfo areas[TG_AREA_N] = {
@@ -227,6 +251,13 @@ gint tg_ev_provision_index(const char *id)
 		if (g_str_equal(provisions[i].id, id))
 			return i;
 	return -1;
+}
+
+const char *tg_ev_test_case_status(const TgEvTestCase *tc, guint64 records)
+{
+	if (!strstr(tc->kind, "functional"))
+		return "conceptual";
+	return records ? "demonstrated" : "not demonstrated";
 }
 
 const TgEvTestCase *tg_ev_test_cases(void)

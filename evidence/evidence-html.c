@@ -26,6 +26,10 @@ static const char css[] =
 	"table{border-collapse:collapse;width:100%;margin:8px 0}th,td{border:1px solid #d0d7de;"
 	"padding:4px 6px;vertical-align:top;text-align:left}th{background:#f3f5f7}"
 	"td.Y{background:#d8f0dc}td.N{background:#f8d7da}td.NA{background:#e4e6e9}"
+	".s-demonstrated{background:#b7e1c1}.s-configured{background:#dbe9f7}"
+	".s-declared{background:#fbeec7}.s-contradicted{background:#f3b8b8;font-weight:600}"
+	".s-gap{background:#f8d7da}"
+	".legend span{display:inline-block;padding:1px 8px;margin-right:6px}"
 	".notice{border-left:4px solid #3b6ea5;background:#eef4fb;padding:8px 12px}"
 	".self{border-left-color:#b45f06;background:#fdf1e3}"
 	".gap{color:#9b1c1c;font-weight:600}.muted{color:#5b6570}"
@@ -336,9 +340,11 @@ static void ics_row(GString *h, const TgEvPack *pack, const TgEvIcsRow *row)
 	guint gaps = provision_gaps(pack, row->prov->id);
 
 	g_string_append_printf(h, "<tr id=\"%sics-%s\"><td>%s<br><span class=\"muted\">%s</span>"
-			       "</td><td>%s</td><td class=\"%s\"><b>%s</b></td><td>%s</td><td>",
-			       pack->anchor, row->prov->id, row->prov->id, row->prov->v3_ids, row->prov->status,
-			       support_class(row->support), tg_ev_support_name(row->support),
+			       "</td><td>%s</td><td class=\"%s\"><b>%s</b></td><td class=\"s-%s\">"
+			       "%s</td><td>%s</td><td>", pack->anchor, row->prov->id, row->prov->id,
+			       row->prov->v3_ids, row->prov->status, support_class(row->support),
+			       tg_ev_support_name(row->support), tg_ev_strength_name(row->strength),
+			       tg_ev_strength_name(row->strength),
 			       row->declared ? "declared" : "derived");
 	esc(h, row->prov->title);
 	g_string_append(h, ": ");
@@ -365,14 +371,21 @@ static void ics_table(GString *h, const TgEvPack *pack)
 			       "reference). Details: <a href=\"%sics.md\">ics.md</a>, <a "
 			       "href=\"%sics.json\">ics.json</a>.</p><table id=\"%sics\" "
 			       "class=\"ics\"><thead><tr><th>Reference</th><th>Status</th>"
-			       "<th>Support</th><th>Origin</th><th>Detail or justification</th>"
-			       "<th>Gaps</th>", pack->anchor, pack->rel, pack->rel, pack->anchor);
+			       "<th>Support</th><th>Strength</th><th>Origin</th><th>Detail or "
+			       "justification</th><th>Gaps</th>", pack->anchor, pack->rel, pack->rel,
+			       pack->anchor);
 	if (pack->opts->self_assessment)
 		g_string_append(h, "<th>Self-assessment</th>");
 	g_string_append(h, "</tr></thead><tbody>");
 	for (guint i = 0; i < TG_EV_N_PROVISIONS; i++)
 		ics_row(h, pack, &pack->ics->rows[i]);
-	g_string_append(h, "</tbody></table>");
+	g_string_append(h, "</tbody></table><p class=\"legend muted\">Strength: <span "
+			   "class=\"s-demonstrated\">demonstrated</span>device records show it "
+			   "<span class=\"s-configured\">configured</span>the policy enforces it, "
+			   "no record shows it yet <span class=\"s-declared\">declared</span>the "
+			   "manufacturer's text only <span class=\"s-contradicted\">contradicted"
+			   "</span>records show otherwise (see Findings) <span class=\"s-gap\">gap"
+			   "</span>nothing to rest on</p>");
 }
 
 static void gaps_section(GString *h, const TgEvPack *pack)
@@ -457,8 +470,15 @@ static void index_test_case(GString *h, const TgEvPack *pack, TgEvTc t, JsonPars
 			       "ICS %s</a></h3><p>", pack->anchor, tc->id, tc->id, tc->kind,
 			       pack->anchor, row ? tc->provision : "table", tc->provision);
 	esc(h, tc->examines);
-	g_string_append_printf(h, "</p><p class=\"muted\">%" G_GUINT64_FORMAT " records in "
-			       "total.</p>", pack->logs->tc_count[t]);
+	g_string_append_printf(h, "</p><p class=\"muted\">%s; %" G_GUINT64_FORMAT " records in "
+			       "total.</p>", tg_ev_test_case_status(tc, pack->logs->tc_count[t]),
+			       pack->logs->tc_count[t]);
+	if (tc->lab_step && !pack->logs->tc_count[t]) {
+		g_string_append(h, "<p class=\"gap\">Not demonstrated by the records. A laboratory "
+				   "would: ");
+		esc(h, tc->lab_step);
+		g_string_append(h, "</p>");
+	}
 	if (!spool || pack->logs->tc_count[t] == 0)
 		return;
 	fflush(spool);
@@ -481,16 +501,18 @@ static void index_section(GString *h, const TgEvPack *pack)
 			       "accept it. Up to %d records per test case are shown here; <a "
 			       "href=\"%sevidence-index.md\">evidence-index.md</a> and <a "
 			       "href=\"%sevidence-index.json\">evidence-index.json</a> list more.</p>"
-			       "<table><thead><tr><th>Test case</th><th>Kind</th><th>Records</th>"
-			       "</tr></thead><tbody>", pack->anchor, HTML_RECORDS, pack->rel,
+			       "<table><thead><tr><th>Test case</th><th>Kind</th><th>Status</th>"
+			       "<th>Records</th></tr></thead><tbody>", pack->anchor, HTML_RECORDS,
+			       pack->rel,
 			       pack->rel);
 	for (guint t = 0; t < TG_TC_N; t++) {
 		const TgEvTestCase *tc = &tg_ev_test_cases()[t];
 
 		g_string_append_printf(h, "<tr><td><a href=\"#%s%s%s%s\">%s</a></td><td>%s</td>"
-				       "<td>%" G_GUINT64_FORMAT "</td></tr>", pack->anchor,
+				       "<td>%s</td><td>%" G_GUINT64_FORMAT "</td></tr>", pack->anchor,
 				       pack->logs->tc_count[t] ? "rec-" : "tc-", tc->id,
 				       pack->logs->tc_count[t] ? "-0" : "", tc->id, tc->kind,
+				       tg_ev_test_case_status(tc, pack->logs->tc_count[t]),
 				       pack->logs->tc_count[t]);
 	}
 	g_string_append(h, "</tbody></table>");

@@ -409,8 +409,9 @@ static void derive_13(const Ctx *c, TgEvIcsRow *row)
 	if (c->d->support_publication)
 		basis(row, "declared: published at %s", c->d->support_publication);
 	if (COUNT(c, support_records) || COUNT(c, support_notices))
-		basis(row, "log: %" G_GUINT64_FORMAT " support records, %" G_GUINT64_FORMAT
-		      " support notices delivered", COUNT(c, support_records),
+		basis(row, "related: %" G_GUINT64_FORMAT " support records, %" G_GUINT64_FORMAT
+		      " support notices delivered (the device applies the period; they do "
+		      "not show its publication)", COUNT(c, support_records),
 		      COUNT(c, support_notices));
 }
 

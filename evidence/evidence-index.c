@@ -85,6 +85,9 @@ static JsonObject *test_case_head(const TgEvLogs *logs, TgEvTc t)
 	json_object_set_string_member(o, "ixit", tc->inputs);
 	json_object_set_int_member(o, "records_total", (gint64)logs->tc_count[t]);
 	json_object_set_int_member(o, "records_listed", (gint64)listed);
+	json_object_set_string_member(o, "status", tg_ev_test_case_status(tc, logs->tc_count[t]));
+	if (tc->lab_step && !logs->tc_count[t])
+		json_object_set_string_member(o, "lab_step", tc->lab_step);
 	return o;
 }
 
@@ -182,14 +185,19 @@ static void md_index_head(GString *md, const TgEvPack *pack)
 			       pack->logs->limit);
 	g_string_append(md, "## Chain verification\n\n");
 	md_chain_lines(md, pack->logs);
-	g_string_append(md, "\n## Test cases\n\n| Test case | Kind | Records | Listed | "
-			    "What the laboratory examines |\n|---|---|---|---|---|\n");
+	g_string_append(md, "\n## Test cases\n\nA functional test case is *demonstrated* when "
+			    "records of this variant show it on the devices, else *not "
+			    "demonstrated*, with the step a laboratory would take; a conceptual "
+			    "one is judged on the documents, and records only support it.\n\n"
+			    "| Test case | Kind | Status | Records | Listed | What the laboratory "
+			    "examines |\n|---|---|---|---|---|---|\n");
 	for (guint t = 0; t < TG_TC_N; t++) {
 		g_autoptr(JsonObject) o = test_case_head(pack->logs, t);
 		const TgEvTestCase *tc = &tg_ev_test_cases()[t];
 
-		g_string_append_printf(md, "| [%s](#tc-%s) | %s | %" G_GINT64_FORMAT " | %"
+		g_string_append_printf(md, "| [%s](#tc-%s) | %s | %s | %" G_GINT64_FORMAT " | %"
 				       G_GINT64_FORMAT " | ", tc->id, tc->id, tc->kind,
+				       json_object_get_string_member(o, "status"),
 				       json_object_get_int_member(o, "records_total"),
 				       json_object_get_int_member(o, "records_listed"));
 		tg_ev_md_cell(md, tc->examines);
@@ -243,7 +251,10 @@ static void md_test_case(FILE *out, const TgEvLogs *logs, TgEvTc t, JsonParser *
 		fputs(md->str, out);
 		g_string_truncate(md, 0);
 	}
-	if (!any)
+	if (!any && tc->lab_step)
+		fprintf(out, "**Not demonstrated**: no record of this variant shows it. A "
+			"laboratory would: %s\n", tc->lab_step);
+	else if (!any)
 		fputs("No record in the logs supports this test case; its evidence is the "
 		      "declarations (IXIT) and documents outside the device.\n", out);
 	else if (logs->tc_count[t] > 0)

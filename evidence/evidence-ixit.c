@@ -19,6 +19,7 @@ static void field_free(TgEvField *f)
 	g_free(f->derived_from);
 	g_free(f->not_applicable);
 	g_free(f->missing);
+	g_free(f->contradicted_by);
 	g_free(f);
 }
 
@@ -55,6 +56,17 @@ const char *tg_ev_field_origin(const TgEvField *f)
 		return "declared";
 	if (f->derived)
 		return "derived";
+	return f->not_applicable ? "not applicable" : "gap";
+}
+
+const char *tg_ev_field_strength(const TgEvField *f)
+{
+	if (f->contradicted_by)
+		return "contradicted";
+	if (f->derived)
+		return f->from_records ? "demonstrated" : "configured";
+	if (f->declared)
+		return "declared";
 	return f->not_applicable ? "not applicable" : "gap";
 }
 
@@ -343,6 +355,20 @@ static void updaters_seen(TgEvField *f, const TgEvMechanism *m, const TgEvLogs *
 	}
 	if (seen->len)
 		set_derived(f, join_list(seen, "; "), "the updater member of the records");
+	f->from_records = f->derived != NULL;
+}
+
+/* A finding of @logs against what [mechanism.@id] declares about windows. */
+static void window_contradiction(TgEvField *f, const TgEvLogs *logs, const char *id)
+{
+	g_autofree gchar *prefix = g_strdup_printf("[mechanism.%s] ", id);
+
+	for (guint i = 0; logs && i < logs->findings->len && !f->contradicted_by; i++) {
+		const TgEvFinding *x = g_ptr_array_index(logs->findings, i);
+
+		if (g_str_equal(x->kind, "window-differs") && g_str_has_prefix(x->text, prefix))
+			f->contradicted_by = g_strdup(x->text);
+	}
 }
 
 /* Returns: (transfer full). */
@@ -370,7 +396,9 @@ static TgEvEntry *mechanism_entry(const TgPolicy *p, const TgEvDecl *d, const Tg
 							   problem, from);
 	}
 	set_derived(f[TG_MF_CONFIGURATION], configuration_text(p), "[class.*], [disruption]");
+	window_contradiction(f[TG_MF_CONFIGURATION], logs, m->id);
 	set_derived(f[TG_MF_CHECKING], checking_text(d, logs), "update.check records");
+	f[TG_MF_CHECKING]->from_records = f[TG_MF_CHECKING]->derived != NULL;
 	set_derived(f[TG_MF_NOTIFICATION], notification_text(p), "[sink.*], [classify]");
 	add_field(e->fields, "Updater", m->updater, from, NULL);
 	updaters_seen(add_field(e->fields, "Updater versions (records)", NULL, from,
@@ -570,6 +598,9 @@ static JsonObject *field_json(const TgEvField *f)
 
 	json_object_set_string_member(o, "field", f->name);
 	json_object_set_string_member(o, "origin", tg_ev_field_origin(f));
+	json_object_set_string_member(o, "strength", tg_ev_field_strength(f));
+	if (f->contradicted_by)
+		json_object_set_string_member(o, "contradicted_by", f->contradicted_by);
 	json_object_set_string_member(o, "declared", f->declared);
 	json_object_set_string_member(o, "declared_in", f->declared_from);
 	json_object_set_string_member(o, "derived", f->derived);
@@ -629,7 +660,8 @@ JsonNode *tg_ev_ixit_to_json(const TgEvIxit *x, const TgPolicy *policy)
 
 static void md_fields(GString *md, GPtrArray *fields)
 {
-	g_string_append(md, "| Field | Value | Origin | Source |\n|---|---|---|---|\n");
+	g_string_append(md, "| Field | Value | Origin | Strength | Source |\n"
+			    "|---|---|---|---|---|\n");
 	for (guint i = 0; i < fields->len; i++) {
 		const TgEvField *f = g_ptr_array_index(fields, i);
 		g_autoptr(GString) v = g_string_new(NULL);
@@ -646,7 +678,11 @@ static void md_fields(GString *md, GPtrArray *fields)
 		tg_ev_md_cell(md, f->name);
 		g_string_append(md, " | ");
 		tg_ev_md_cell(md, v->str);
-		g_string_append_printf(md, " | %s | ", tg_ev_field_origin(f));
+		g_string_append_printf(md, " | %s | %s%s", tg_ev_field_origin(f),
+				       tg_ev_field_strength(f), f->contradicted_by ? ": " : "");
+		if (f->contradicted_by)
+			tg_ev_md_cell(md, f->contradicted_by);
+		g_string_append(md, " | ");
 		tg_ev_md_cell(md, f->declared ? f->declared_from : f->derived_from);
 		g_string_append(md, " |\n");
 	}
@@ -672,7 +708,10 @@ gchar *tg_ev_ixit_to_md(const TgEvIxit *x, const TgPolicy *policy)
 			       "TS 103 701 V1.1.1 table numbering. *declared*: written by the "
 			       "manufacturer in the policy; *derived*: filled in by tollgate from "
 			       "its settings, its sinks, the updater's configuration or the logs; "
-			       "**GAP**: neither, with what to declare.\n\nHardware revision: %s. "
+			       "**GAP**: neither, with what to declare. Strength: *demonstrated* "
+			       "(derived from the devices' records), *configured* (from the policy), "
+			       "*declared* (the manufacturer's text only), *contradicted* (a finding "
+			       "says otherwise), *gap*.\n\nHardware revision: %s. "
 			       "Policy: `%s`.\n\n", policy->model,
 			       tg_ev_or_dash(policy->hardware_revision), policy->hash);
 	g_string_append(md, "## 2-UserInfo\n\n");

@@ -91,7 +91,14 @@ typedef struct {
 	const char *kind;	/* "conceptual", "functional", "conceptual/functional" */
 	const char *examines;	/* own words */
 	const char *inputs;	/* IXIT entries and fields it reads */
+	const char *lab_step;	/* functional: what a laboratory does on the device
+				 * when no record demonstrates it; else NULL */
 } TgEvTestCase;
+
+/* "demonstrated" or "not demonstrated" for a functional test case with
+ * @records in the index; "conceptual" (judged on the documents, records
+ * only support it) otherwise. Returns: (transfer none). */
+const char *tg_ev_test_case_status(const TgEvTestCase *tc, guint64 records);
 
 typedef struct {
 	const char *regime;
@@ -500,6 +507,8 @@ typedef struct {
 	gchar *derived_from;	/* what tollgate derived it from */
 	gchar *not_applicable;	/* why the field does not apply, or NULL */
 	gchar *missing;		/* what to declare when it is a gap, or NULL */
+	gboolean from_records;	/* @derived comes from device records */
+	gchar *contradicted_by;	/* a finding against the field, or NULL */
 } TgEvField;
 
 typedef struct {
@@ -526,6 +535,10 @@ gboolean tg_ev_field_filled(const TgEvField *f);
 /* Returns: (transfer none): "declared", "derived", "declared+derived",
  * "not applicable" or "gap". */
 const char *tg_ev_field_origin(const TgEvField *f);
+/* The strength of a field (as for ICS rows): "demonstrated" (derived from
+ * records), "configured" (from the policy), "declared", "contradicted",
+ * "not applicable" or "gap". Returns: (transfer none). */
+const char *tg_ev_field_strength(const TgEvField *f);
 /* Returns: (transfer none): the field @name of @entry, or NULL. */
 const TgEvField *tg_ev_entry_field(const TgEvEntry *entry, const char *name);
 /* Adds the IXIT gaps to @gaps. */

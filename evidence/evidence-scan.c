@@ -518,8 +518,6 @@ static gboolean on_check(TgEvRec *r, JsonObject *c, const char *verdict)
 		hit(r, TG_TC_4_1);
 	else if (g_str_equal(name, "disruption") && !g_str_equal(outcome, "pass"))
 		hit(r, TG_TC_12_1);
-	else if (g_str_equal(name, "support") && g_str_has_prefix(reason, "support-end"))
-		hit(r, TG_TC_13_2);
 	return FALSE;
 }
 
@@ -592,8 +590,7 @@ static void on_notice(TgEvDevice *dev, TgEvRec *r)
 		dev->n.disruption_notices += delivered;
 		hit(r, TG_TC_12_1);
 	} else if (g_str_has_prefix(type, "support-")) {
-		dev->n.support_notices += delivered;
-		hit(r, TG_TC_13_2);
+		dev->n.support_notices += delivered;	/* not 5.3-13-2: that is the publication */
 	} else if (g_str_equal(type, "settings-changed")) {
 		hit(r, TG_TC_6_2);
 	}
@@ -662,11 +659,8 @@ static void on_state(TgEvDevice *dev, TgEvRec *r)
 		set_installed(dev, tg_ev_str_member(r->obj, "component"), tg_ev_str_member(r->obj, "version"));
 	} else if (g_str_equal(e, "state.tamper-detected") || g_str_equal(e, "gate.error")) {
 		hit(r, TG_TC_2_2);
-	} else if (g_str_equal(e, "clock.rollback-detected")) {
-		hit(r, TG_TC_13_2);
 	} else if (g_str_has_prefix(e, "support.")) {
 		dev->n.support_records++;
-		hit(r, TG_TC_13_2);
 		if (g_str_equal(e, "support.extended") && tg_ev_str_member(r->obj, "new_end")) {
 			g_free(dev->support_end);
 			dev->support_end = g_strdup(tg_ev_str_member(r->obj, "new_end"));

@@ -8,8 +8,6 @@
  * ctx->defer_cls for the later checks. See docs/checks.md. */
 #include "checks.h"
 
-static const char *const provisions[] = { "5.3-8", "5.3-11", NULL };
-static const char *const test_cases[] = { "5.3-8-1", "5.3-11-1", NULL };
 
 /* Lowest core part a security update may change, by TgBump. */
 static const int min_part[] = { 2, 1, 0 };
@@ -117,8 +115,6 @@ static void classify_run(TgCheckContext *ctx, TgCheckResult *result)
 	gboolean fixes = FALSE;
 
 	result->check = "classify";
-	result->provisions = provisions;
-	result->test_cases = test_cases;
 	classify_declared(ctx, &c);
 	ctx->cls = c.cls;
 	ctx->defer_cls = deferral_class(ctx->policy, c.cls);

@@ -17,8 +17,6 @@ typedef struct {
 	TgOutcome outcome;
 	gchar *reason;		/* stable reason code, e.g. "below-floor" */
 	gchar *message;		/* one sentence for people */
-	const char *const *provisions;	/* static, NULL-terminated: "5.3-2" */
-	const char *const *test_cases;	/* static, NULL-terminated: "5.3-2-2" */
 	GDateTime *until;	/* for DEFER: earliest time to try again, may be NULL */
 } TgCheckResult;
 

@@ -123,7 +123,7 @@ static gchar *allow_message(const TgDecision *decision)
 		n_warnings++;
 	}
 	if (n_warnings == 0)
-		return g_strdup_printf("The update passed all %u checks.", decision->results->len);
+		return g_strdup_printf("All %u checks let the update through.", decision->results->len);
 	return g_strdup_printf("The update is allowed with %u warning%s: %s.", n_warnings,
 			       n_warnings == 1 ? "" : "s", warnings->str);
 }
@@ -194,15 +194,6 @@ static void add_optional_time(JsonBuilder *b, const char *name, GDateTime *value
 	add_optional_string(b, name, text);
 }
 
-static void add_string_array(JsonBuilder *b, const char *name, const char *const *values)
-{
-	json_builder_set_member_name(b, name);
-	json_builder_begin_array(b);
-	for (const char *const *v = values; v && *v; v++)
-		json_builder_add_string_value(b, *v);
-	json_builder_end_array(b);
-}
-
 static void add_result(JsonBuilder *b, const TgCheckResult *r)
 {
 	json_builder_begin_object(b);
@@ -214,8 +205,6 @@ static void add_result(JsonBuilder *b, const TgCheckResult *r)
 	json_builder_add_string_value(b, r->reason ? r->reason : "");
 	json_builder_set_member_name(b, "message");
 	json_builder_add_string_value(b, r->message ? r->message : "");
-	add_string_array(b, "provisions", r->provisions);
-	add_string_array(b, "test_cases", r->test_cases);
 	add_optional_time(b, "until", r->until);
 	json_builder_end_object(b);
 }

@@ -7,8 +7,6 @@
  * state. See docs/checks.md. */
 #include "checks.h"
 
-static const char *const provisions[] = { "5.3-4", "5.3-6", NULL };
-static const char *const test_cases[] = { "5.3-4-1", "5.3-6-1", "5.3-6-2", NULL };
 
 static gboolean auto_install_on(const TgCheckContext *ctx, guint i)
 {
@@ -84,8 +82,6 @@ static void deferral_run(TgCheckContext *ctx, TgCheckResult *result)
 	const TgApproval *approval = tg_check_find_approval(ctx->state, ctx->cand);
 
 	result->check = "deferral";
-	result->provisions = provisions;
-	result->test_cases = test_cases;
 	if (approval)
 		approved(approval, result);
 	else if (!auto_install_on(ctx, i))

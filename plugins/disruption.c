@@ -7,8 +7,6 @@
  * version when the adapter knows no digest). See docs/checks.md. */
 #include "checks.h"
 
-static const char *const provisions[] = { "5.3-12", NULL };
-static const char *const test_cases[] = { "5.3-12-1", NULL };
 
 static void append_downtime(GString *out, gint64 seconds)
 {
@@ -74,8 +72,6 @@ static void disruption_run(TgCheckContext *ctx, TgCheckResult *result)
 	g_autofree gchar *note = NULL;
 
 	result->check = "disruption";
-	result->provisions = provisions;
-	result->test_cases = test_cases;
 	if (!tg_candidate_is_disruptive(cand)) {
 		tg_check_result_set(result, TG_OUTCOME_PASS, "not-disruptive",
 				    "Version %s announces no reboot, downtime or interrupted "

@@ -7,8 +7,6 @@
  * the update is not a rollback, so it fails closed. See docs/checks.md. */
 #include "checks.h"
 
-static const char *const provisions[] = { "5.3-2", NULL };
-static const char *const test_cases[] = { "5.3-2-1", "5.3-2-2", NULL };
 
 #define REHIGHER "a vendor who needs the old code re-releases it with a higher version"
 
@@ -90,8 +88,6 @@ static void rollback_run(TgCheckContext *ctx, TgCheckResult *result)
 	g_auto(Stored) s = { 0 };
 
 	result->check = "rollback";
-	result->provisions = provisions;
-	result->test_cases = test_cases;
 	if (!cs || (!cs->security_floor && !cs->floor && !cs->installed)) {
 		tg_check_result_set(result, TG_OUTCOME_PASS, "no-floor",
 				    "Component %s has no floor or installed version yet, so "

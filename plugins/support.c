@@ -7,8 +7,6 @@
  * engine's trusted time; a clamped clock is reported. See docs/checks.md. */
 #include "checks.h"
 
-static const char *const provisions[] = { "5.3-13", NULL };
-static const char *const test_cases[] = { "5.3-13-1", "5.3-13-2", NULL };
 
 typedef struct {
 	TgOutcome outcome;
@@ -134,8 +132,6 @@ static void support_run(TgCheckContext *ctx, TgCheckResult *result)
 	g_auto(Finding) f = { .msg = g_string_new(NULL) };
 
 	result->check = "support";
-	result->provisions = provisions;
-	result->test_cases = test_cases;
 	if (!end_time) {
 		f.outcome = TG_OUTCOME_WARN;
 		f.reason = "no-support-end-declared";

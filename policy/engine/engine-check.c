@@ -2,18 +2,6 @@
 /* Update checks reported by update clients: update.check records. */
 #include "engine-private.h"
 
-static const char *const check_provisions[] = { "5.3-5", NULL };
-
-/* Returns: (transfer full). */
-static JsonArray *provisions_json(void)
-{
-	JsonArray *arr = json_array_new();
-
-	for (const char *const *p = check_provisions; *p; p++)
-		json_array_add_string_element(arr, *p);
-	return arr;
-}
-
 /* Sets "installed" and "newer" (NULL when unknown) for @component. */
 static void compare_installed(TgEngine *engine, JsonObject *body, const char *component,
 			      const char *version)
@@ -70,7 +58,6 @@ gboolean tg_engine_record_check(TgEngine *engine, const TgUpdateCheck *check, GE
 			   check->mechanism ? check->mechanism : p->default_mechanism);
 	tg_json_set_string(body, "client", check->client);
 	tg_json_set_string(body, "updater", engine->updater);
-	json_object_set_array_member(body, "provisions", provisions_json());
 	due = engine->state ? tg_engine_support_due(engine, &event) : NULL;
 	if (due ? !tg_engine_save_state(engine, "update.check", body, error)
 		: !tg_engine_record(engine, "update.check", body, NULL, error))

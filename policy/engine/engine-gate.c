@@ -3,15 +3,11 @@
 #include "engine-private.h"
 #include <string.h>
 
-static const char *const no_refs[] = { NULL };
-static const char *const gate_provisions[] = { "5.3-2", NULL };
-static const char *const gate_cases[] = { "5.3-2-2", NULL };
 
 /* A refusal made by the engine itself (no check ran or a write failed). */
 static void refuse(TgDecision *d, const char *reason, const char *message)
 {
-	TgCheckResult r = { .check = "gate", .provisions = gate_provisions,
-			    .test_cases = gate_cases };
+	TgCheckResult r = { .check = "gate" };
 
 	tg_check_result_set(&r, TG_OUTCOME_REFUSE, reason, "%s", message);
 	g_array_append_val(d->results, r);
@@ -48,8 +44,7 @@ static void run_checks(TgEngine *engine, TgDecision *d, const TgCandidate *cand,
 	};
 
 	for (const TgCheckOps *const *op = engine->checks; op && *op; op++) {
-		TgCheckResult r = { .check = (*op)->name, .provisions = no_refs,
-				    .test_cases = no_refs };
+		TgCheckResult r = { .check = (*op)->name };
 
 		(*op)->run(&ctx, &r);
 		g_array_append_val(d->results, r);

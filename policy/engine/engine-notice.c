@@ -21,12 +21,6 @@
  * [support] notice-days is the end itself, announced by support-ended). */
 #define ENDED_MARK 0u
 
-static const char *const no_refs[] = { NULL };
-static const char *const p_5_3_6[] = { "5.3-6", NULL };
-static const char *const p_5_3_11[] = { "5.3-11", NULL };
-static const char *const p_5_3_12[] = { "5.3-12", NULL };
-static const char *const p_5_3_13[] = { "5.3-13", NULL };
-static const char *const tc_5_3_12[] = { "5.3-12-1", NULL };
 
 static const char *const extended_members[] = { "old_end", "new_end", NULL };
 static const char *const settings_members[] = { "setting", "old", "new", NULL };
@@ -34,19 +28,18 @@ static const char *const settings_members[] = { "setting", "old", "new", NULL };
 typedef struct {
 	const char *type;
 	gboolean user_facing;		/* suppressed when notifications are off */
-	const char *const *provisions;
 	const char *const *members;	/* copied by tg_engine_notify_event (NULL: all) */
 } TgNoticeKind;
 
 static const TgNoticeKind kinds[] = {
-	{ "security-update", TRUE, p_5_3_11, NULL },
-	{ "disruption-warning", TRUE, p_5_3_12, NULL },
-	{ "update-refused", FALSE, no_refs, NULL },
-	{ "update-deferred", TRUE, no_refs, NULL },
-	{ "support-ending", TRUE, p_5_3_13, NULL },
-	{ "support-ended", TRUE, p_5_3_13, NULL },
-	{ "support-extended", TRUE, p_5_3_13, extended_members },
-	{ "settings-changed", FALSE, p_5_3_6, settings_members },
+	{ "security-update", TRUE, NULL },
+	{ "disruption-warning", TRUE, NULL },
+	{ "update-refused", FALSE, NULL },
+	{ "update-deferred", TRUE, NULL },
+	{ "support-ending", TRUE, NULL },
+	{ "support-ended", TRUE, NULL },
+	{ "support-extended", TRUE, extended_members },
+	{ "settings-changed", FALSE, settings_members },
 };
 
 /* Returns: (transfer none): the kind of notice @type, or NULL. */
@@ -66,16 +59,6 @@ static gboolean notifier_ready(const TgEngine *engine)
 static gboolean notifications_on(const TgEngine *engine)
 {
 	return !engine->state || engine->state->notifications != 0;
-}
-
-/* Returns: (transfer full). */
-static JsonArray *strv_array(const char *const *values)
-{
-	JsonArray *arr = json_array_new();
-
-	for (const char *const *v = values; v && *v; v++)
-		json_array_add_string_element(arr, *v);
-	return arr;
 }
 
 /* Returns: (transfer full). */
@@ -135,7 +118,6 @@ static JsonObject *record_base(JsonObject *notice, const TgNoticeKind *kind)
 	copy_member(body, "notice_id", notice, "id");
 	copy_member(body, "notice_type", notice, "type");
 	copy_member(body, "transaction_id", notice, "transaction_id");
-	json_object_set_array_member(body, "provisions", strv_array(kind->provisions));
 	return body;
 }
 
@@ -290,7 +272,7 @@ static JsonObject *outcome_notice(TgEngine *engine, const char *type, const TgDe
 
 static void defer_undelivered(TgDecision *d, const char *failure)
 {
-	TgCheckResult r = { .check = "notify", .provisions = p_5_3_12, .test_cases = tc_5_3_12 };
+	TgCheckResult r = { .check = "notify" };
 
 	tg_check_result_set(&r, TG_OUTCOME_DEFER, "notice-undelivered",
 			    "The disruption warning for version %s did not reach a required "
@@ -454,7 +436,6 @@ void tg_engine_support_announce(TgEngine *engine, const char *event, JsonObject 
 	if (g_str_equal(event, "support.ended"))
 		json_object_set_string_member(body, "after_support_end",
 					      after_end_name(engine->policy->after_end));
-	json_object_set_array_member(body, "provisions", strv_array(p_5_3_13));
 	record(engine, event, body);
 	if (notifier_ready(engine))
 		send_notice(engine, notice, TG_NOTIFY_ALL);

@@ -75,6 +75,12 @@ expect_exit 0 "a security update on the new policy" -- $T gate --version 1.0.1 -
 expect_exit 1 "the window differs: --strict fails" -- $T evidence check --strict
 expect_output 'maintenance-window declares 02:00-04:00, but the policy.s \[class.feature\] window is 03:00-05:00' \
   "the sentence names both windows"
+rm -rf "$W/pack"
+expect_exit 0 "the pack" -- $T evidence --out "$W/pack"
+jq -e '.["7-UpdMech"][0].fields[] | select(.field == "Configuration") | .strength == "contradicted" and
+  (.contradicted_by | test("02:00-04:00"))' "$(vdir)/ixit.json" >/dev/null &&
+  ok "IXIT 7-UpdMech Configuration is contradicted, naming the finding" ||
+  not_ok "IXIT Configuration: $(jq -c '.["7-UpdMech"][0].fields[] | select(.field == "Configuration") | [.strength, .contradicted_by]' "$(vdir)/ixit.json")"
 base=("${base[@]:0:${#base[@]}-1}" "maintenance-window=3am")
 policy
 expect_exit 1 "maintenance-window = 3am is refused" -- $T config check

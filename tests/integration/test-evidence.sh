@@ -151,6 +151,10 @@ check "cryptographic details derived from the SWUpdate configuration" -- jqe \
   '.["7-UpdMech"][0].fields[] | select(.field == "Cryptographic Details") | .origin == "derived" and (.derived | test("public.pem"))' "$V1/ixit.json"
 check "configuration derived from the policy" -- jqe \
   '.["7-UpdMech"][0].fields[] | select(.field == "Configuration") | .origin == "derived"' "$V1/ixit.json"
+check "IXIT strength: records demonstrate Update Checking, the policy configures Security Guarantees, text alone is declared, nothing is a gap" -- jqe '
+  [.["7-UpdMech"][] | select(.id == "fw") | .fields[] | {(.field): .strength}] | add |
+  .["Update Checking"] == "demonstrated" and .["Security Guarantees"] == "configured" and
+  .["Description"] == "declared" and .["Initiation and Interaction"] == "gap"' "$V1/ixit.json"
 check "26-UserDec lists the user's decisions" -- jqe \
   '[.["26-UserDec"][].id] == ["auto-install.security","postpone.security","auto-install.feature","postpone.feature","notifications","approve"]' "$V1/ixit.json"
 
@@ -169,6 +173,16 @@ line=$(cat "$LOG"/audit.log* | awk -v s="\"seq\":$REFUSED," 'index($0, s) { prin
 hash=$(printf '%s\n' "$line" | sha256sum | cut -d' ' -f1)
 check "record hash is the SHA-256 of the line" -- jqe --arg h "$hash" --argjson seq "$REFUSED" \
   '.test_cases[] | select(.id == "5.3-2-2") | any(.records[]; .seq == $seq and .hash == $h and .file == "audit.log")' "$V1/evidence-index.json"
+check "every functional test case is demonstrated by records or says what a laboratory would do" -- jqe '
+  [.test_cases[] | select(.kind | test("functional"))] | length == 8 and
+  all(.[]; (.status == "demonstrated" and .records_total > 0) or
+           (.status == "not demonstrated" and .records_total == 0 and (.lab_step | length) > 20))' "$V1/evidence-index.json"
+check "misuse (5.3-2-2) and the model designation (5.3-16-2) are demonstrated; publication (5.3-13-2) is not" -- jqe '
+  [.test_cases[] | {(.id): .status}] | add | .["5.3-2-2"] == "demonstrated" and
+  .["5.3-16-2"] == "demonstrated" and .["5.3-13-2"] == "not demonstrated" and .["5.3-2-1"] == "conceptual"' "$V1/evidence-index.json"
+check "support records are related to 5.3-13, never its demonstration" -- jqe '
+  .rows[] | select(.reference == "5.3-13") | .strength != "demonstrated" and all(.basis[]; startswith("log:") | not)' "$V1/ics.json"
+check "index.md gives the laboratory step where records do not demonstrate" -- grep -q 'Not demonstrated.*A laboratory would: Follow the user information to the published support period' "$V1/evidence-index.md"
 check "index labels records as external evidence from device logs" -- grep -q 'External evidence: records from the devices' "$V1/evidence-index.md"
 check "index reports the chain intact" -- jqe '.devices[0].chain.ok == true and .devices[0].chain.checkpoints > 0' "$V1/evidence-index.json"
 check "summary of the refusal names versions and reason" -- jqe --argjson seq "$REFUSED" \

@@ -292,11 +292,14 @@ static void test_catalogue_in_schema(void **state)
 		JsonObject *rule = json_array_get_object_element(all_of, i);
 		JsonObject *cond = json_object_get_object_member(rule, "if");
 		JsonObject *then = json_object_get_object_member(rule, "then");
-		JsonObject *ev = json_object_get_object_member(
-			json_object_get_object_member(cond, "properties"), "event");
-		JsonObject *mid = json_object_get_object_member(
-			json_object_get_object_member(then, "properties"), "message_id");
+		JsonObject *cprops = json_object_get_object_member(cond, "properties");
+		JsonObject *ev, *mid;
 
+		if (!json_object_has_member(cprops, "event"))
+			continue;	/* a rule on the schema version, not on an event */
+		ev = json_object_get_object_member(cprops, "event");
+		mid = json_object_get_object_member(
+			json_object_get_object_member(then, "properties"), "message_id");
 		g_hash_table_insert(seen, g_strdup(json_object_get_string_member(ev, "const")),
 				    g_strdup(json_object_get_string_member(mid, "const")));
 	}
@@ -344,7 +347,7 @@ static void test_record_members(void **state)
 	lines = read_lines(path);
 	assert_int_equal(lines->len, 1);
 	assert_true(g_str_has_prefix(lines->pdata[0],
-				     "{\"prev\":\"" TG_AUDIT_GENESIS "\",\"schema\":1,\"seq\":1,"
+				     "{\"prev\":\"" TG_AUDIT_GENESIS "\",\"schema\":2,\"seq\":1,"
 				     "\"time\":\"2024-05-01T12:30:45Z\",\"time_trust\":\"override\","
 				     "\"monotonic_us\":"));
 	assert_true(g_str_has_suffix(lines->pdata[0], "\"alpha\":{\"b\":2,\"a\":[1,\"x\"]}}\n"));
@@ -1175,10 +1178,9 @@ static const struct {
 	  "\"version\":\"2.4.1\",\"time\":\"2024-05-01T12:00:00Z\",\"time_trust\":\"system\","
 	  "\"transaction_id\":\"7f3c2a10-9d4e-4b7a-8c1f-2e5d6a7b8c9d\"},"
 	  "\"checks\":[{\"check\":\"rollback\",\"outcome\":\"pass\",\"reason\":\"above-floor\","
-	  "\"message\":\"2.4.1 is above the floor 2.3.0\",\"provisions\":[\"5.3-2\"],"
-	  "\"test_cases\":[\"5.3-2-2\"]},{\"check\":\"deferral\",\"outcome\":\"defer\","
-	  "\"reason\":\"outside-window\",\"message\":\"waits\",\"provisions\":[\"5.3-6\"],"
-	  "\"test_cases\":[],\"until\":\"2024-05-02T02:00:00Z\"}]}" },
+	  "\"message\":\"2.4.1 is above the floor 2.3.0\"},{\"check\":\"deferral\","
+	  "\"outcome\":\"defer\",\"reason\":\"outside-window\",\"message\":\"waits\","
+	  "\"until\":\"2024-05-02T02:00:00Z\"}]}" },
 	{ "gate.decision",	/* an update without a version is refused and recorded */
 	  "{\"mechanism\":null,\"updater\":{\"name\":\"cli\",\"version\":null},"
 	  "\"candidate\":{\"name\":null,\"version\":null,\"component\":\"rootfs\",\"digest\":null,"
@@ -1186,14 +1188,14 @@ static const struct {
 	  "\"transaction_id\":\"a1\",\"installed\":null,\"floor\":null,"
 	  "\"decision\":{\"verdict\":\"refuse\",\"reason\":\"no-version\",\"class\":\"unset\"},"
 	  "\"checks\":[{\"check\":\"gate\",\"outcome\":\"refuse\",\"reason\":\"no-version\","
-	  "\"message\":\"no version\",\"provisions\":[\"5.3-2\"],\"test_cases\":[]}]}" },
+	  "\"message\":\"no version\"}]}" },
 	{ "gate.error",
 	  "{\"error\":\"policy /etc/tollgate/policy.conf: [rollback] reinstall = maybe is not "
 	  "allow or refuse\",\"candidate\":{\"version\":\"2.4.1\"}}" },
 	{ "update.check",
 	  "{\"result\":\"available\",\"version\":\"2.4.1\",\"component\":\"rootfs\","
 	  "\"installed\":\"2.4.0\",\"mechanism\":\"UM-1\",\"client\":\"hawkbit\","
-	  "\"updater\":\"rauc\",\"provisions\":[\"5.3-7\",\"5.3-8\"]}" },
+	  "\"updater\":\"rauc\"}" },
 	{ "update.installed",
 	  "{" CANDIDATE ",\"installed\":\"2.4.0\",\"floor\":\"2.3.0\",\"previous_pending\":null,"
 	  "\"pending\":\"2.4.1\"}" },
@@ -1234,15 +1236,15 @@ static const struct {
 			      "\"new_end\":\"2029-12-31T00:00:00Z\"}" },
 	{ "notice.delivered",
 	  "{\"notice_id\":\"n-17\",\"notice_type\":\"security-update\",\"transaction_id\":null,"
-	  "\"provisions\":[\"5.3-11\"],\"sink\":\"dbus\",\"sink_type\":\"dbus\",\"required\":false,"
+	  "\"sink\":\"dbus\",\"sink_type\":\"dbus\",\"required\":false,"
 	  "\"delivered\":true,\"error\":null,\"title\":\"Security update\",\"text\":\"...\"}" },
 	{ "notice.failed",
 	  "{\"notice_id\":\"n-18\",\"notice_type\":\"disruption\",\"transaction_id\":\"tx-9\","
-	  "\"provisions\":[\"5.3-12\"],\"sink\":\"exec\",\"sink_type\":\"exec\",\"required\":true,"
+	  "\"sink\":\"exec\",\"sink_type\":\"exec\",\"required\":true,"
 	  "\"delivered\":false,\"error\":\"/usr/bin/notify-admin exited with status 2\"}" },
 	{ "notice.suppressed",
 	  "{\"notice_id\":\"n-19\",\"notice_type\":\"support-ending\",\"transaction_id\":null,"
-	  "\"provisions\":[\"5.3-13\"],\"reason\":\"notifications-off\","
+	  "\"reason\":\"notifications-off\","
 	  "\"setting\":\"notifications\"}" },
 	{ "notice.acknowledged", "{\"notice_id\":\"n-17\",\"channel\":\"cli\"}" },
 };
@@ -1435,6 +1437,18 @@ static void test_policy_record(void **state)
 	}
 }
 
+/* A gate.decision as tollgate 0.1 wrote it: checks tagged with provisions
+ * and test cases. %d: the schema version. */
+#define OLD_DECISION \
+	"{\"prev\":\"" TG_AUDIT_GENESIS "\",\"schema\":%d,\"seq\":4,\"time\":\"2024-05-01T12:00:00Z\"," \
+	"\"time_trust\":\"system\",\"monotonic_us\":1,\"boot_id\":\"unknown\"," \
+	"\"event\":\"gate.decision\",\"message_id\":\"99a14317173dad14ab3e0491db8611b8\"," \
+	"\"device\":{\"model\":null,\"device_id\":null,\"hardware_revision\":null}," \
+	"\"policy_hash\":null,\"transaction_id\":\"t\",\"candidate\":{\"version\":\"1\"}," \
+	"\"decision\":{\"verdict\":\"allow\"},\"checks\":[{\"check\":\"rollback\"," \
+	"\"outcome\":\"pass\",\"reason\":\"above-floor\",\"message\":\"m\"," \
+	"\"provisions\":[\"5.3-2\"],\"test_cases\":[\"5.3-2-2\"]}]}\n"
+
 static void test_schema(void **state)
 {
 	Fixture *f = *state;
@@ -1484,6 +1498,7 @@ static void test_schema(void **state)
 			"\"message_id\":\"176e53e089d0b05386140c35f88c8d64\",\"device\":{\"model\":null,"
 			"\"device_id\":null,\"hardware_revision\":null},\"policy_hash\":null,"
 			"\"candidate\":{\"version\":\"1\"}}\n");
+	g_string_append_printf(bad, OLD_DECISION, 2);	/* schema 2 leaves the mapping out */
 	bad_path = tg_test_write(f->tmp, "bad.log", bad->str);
 	bad_files[0] = bad_path;
 	assert_int_equal(validate(bad_files, &bad_err), 1);
@@ -1491,6 +1506,18 @@ static void test_schema(void **state)
 	assert_contains(bad_err, "bad.log:2: time_trust");
 	assert_contains(bad_err, "bad.log:2: message_id");
 	assert_contains(bad_err, "bad.log:3: (record): 'failure' is a required property");
+	assert_contains(bad_err, "bad.log:4:");
+	/* A schema 1 record, written before the mapping left the device, still
+	 * validates. */
+	g_free(bad_err);
+	bad_err = NULL;
+	g_string_set_size(bad, 0);
+	g_string_append_printf(bad, OLD_DECISION, 1);
+	g_free(bad_path);
+	bad_path = tg_test_write(f->tmp, "old.log", bad->str);
+	bad_files[0] = bad_path;
+	if (validate(bad_files, &bad_err) != 0)
+		fail_msg("a schema 1 record does not validate:\n%s", bad_err);
 }
 
 int main(void)

@@ -176,12 +176,6 @@ static void test_row(void **state)
 	assert_non_null(version);
 	tg_check_classify.run(&ctx, &result);
 	assert_string_equal(result.check, "classify");
-	assert_string_equal(result.provisions[0], "5.3-8");
-	assert_string_equal(result.provisions[1], "5.3-11");
-	assert_null(result.provisions[2]);
-	assert_string_equal(result.test_cases[0], "5.3-8-1");
-	assert_string_equal(result.test_cases[1], "5.3-11-1");
-	assert_null(result.test_cases[2]);
 	if (result.outcome != row->outcome || !g_str_equal(result.reason, row->reason))
 		fail_msg("%s: got %s/%s (%s), want %s/%s", row->name,
 			 tg_outcome_to_string(result.outcome), result.reason, result.message,

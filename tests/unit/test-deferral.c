@@ -375,13 +375,6 @@ static void test_row(void **state)
 
 	tg_check_deferral.run(&ctx, &result);
 	assert_string_equal(result.check, "deferral");
-	assert_string_equal(result.provisions[0], "5.3-4");
-	assert_string_equal(result.provisions[1], "5.3-6");
-	assert_null(result.provisions[2]);
-	assert_string_equal(result.test_cases[0], "5.3-4-1");
-	assert_string_equal(result.test_cases[1], "5.3-6-1");
-	assert_string_equal(result.test_cases[2], "5.3-6-2");
-	assert_null(result.test_cases[3]);
 	if (result.outcome != row->outcome || !g_str_equal(result.reason, row->reason))
 		fail_msg("%s: got %s/%s (%s), want %s/%s", row->name,
 			 tg_outcome_to_string(result.outcome), result.reason, result.message,

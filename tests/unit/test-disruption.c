@@ -142,10 +142,6 @@ static void test_row(void **state)
 
 	tg_check_disruption.run(&ctx, &result);
 	assert_string_equal(result.check, "disruption");
-	assert_string_equal(result.provisions[0], "5.3-12");
-	assert_null(result.provisions[1]);
-	assert_string_equal(result.test_cases[0], "5.3-12-1");
-	assert_null(result.test_cases[1]);
 	assert_null(result.until);
 	if (result.outcome != row->outcome || !g_str_equal(result.reason, row->reason))
 		fail_msg("%s: got %s/%s (%s), want %s/%s", row->name,

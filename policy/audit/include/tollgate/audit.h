@@ -29,7 +29,7 @@ typedef enum {
 	TG_AUDIT_ERROR_LOCKED,		/* another process held the log's lock for too long */
 } TgAuditError;
 
-#define TG_AUDIT_SCHEMA_VERSION 1
+#define TG_AUDIT_SCHEMA_VERSION 2
 #define TG_AUDIT_FILE "audit.log"
 #define TG_AUDIT_MAX_FIELD 4096		/* bytes per string member, truncated with a marker */
 #define TG_AUDIT_MAX_RECORD 65536	/* bytes per line */
