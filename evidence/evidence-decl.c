@@ -229,7 +229,7 @@ static gboolean parse_evidence(TgKf *k, TgEvDecl *d, GError **error)
 {
 	static const char *const algs[] = { "hmac-sha256", "ed25519", NULL };
 	const char *g = "evidence";
-	guint64 limit = 0;
+	guint64 limit = 0, logs = 0;
 	gint alg = -1;
 
 	if (!g_key_file_has_group(k->kf, g))
@@ -239,9 +239,11 @@ static gboolean parse_evidence(TgKf *k, TgEvDecl *d, GError **error)
 	    !take_text(k, g, "assessment-plan", &d->assessment_plan, error) ||
 	    !tg_kf_take_path(k, g, "verify-key", &d->verify_key, error) ||
 	    !tg_kf_take_enum(k, g, "verify-alg", algs, &alg, error) ||
-	    !tg_kf_take_uint(k, g, "index-limit", MAX_INDEX_LIMIT, &limit, error))
+	    !tg_kf_take_uint(k, g, "index-limit", MAX_INDEX_LIMIT, &limit, error) ||
+	    !tg_kf_take_uint(k, g, "include-logs", MAX_INDEX_LIMIT, &logs, error))
 		return FALSE;
 	d->index_limit = (guint)limit;
+	d->include_logs = (guint)logs;
 	if (alg >= 0)
 		d->verify_alg = g_strdup(algs[alg]);
 	if (d->verify_alg && !d->verify_key)

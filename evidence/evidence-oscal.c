@@ -17,6 +17,7 @@
 /* One result: a variant. */
 typedef struct {
 	const TgEvPack *pack;
+	const char *seed;			/* of the UUIDs (tg_ev_uuid5) */
 	const char *tool_uuid;
 	gchar *product_uuid;			/* the variant, as a component */
 	GPtrArray *device_uuids;		/* gchar*, one per device of the variant */
@@ -141,7 +142,7 @@ static JsonObject *row_observation(Oscal *o, guint i)
 				       (const char *)g_ptr_array_index(row->basis, b));
 	if (!row->basis->len)
 		g_string_append(basis, "none");
-	o->row_obs[i] = g_uuid_string_random();
+	o->row_obs[i] = tg_ev_uuid5(o->seed, "v%s:row:%s", o->pack->variant->id, row->prov->id);
 	prop(props, "control-id", control);
 	prop(props, "support", tg_ev_support_name(row->support));
 	prop(props, "origin", row->declared ? "declared" : "derived");
@@ -154,7 +155,7 @@ static JsonObject *tc_observation(const Oscal *o, TgEvTc t)
 {
 	const TgEvTestCase *tc = &tg_ev_test_cases()[t];
 	const TgEvLogs *logs = o->pack->logs;
-	g_autofree gchar *uuid = g_uuid_string_random();
+	g_autofree gchar *uuid = tg_ev_uuid5(o->seed, "v%s:tc:%s", o->pack->variant->id, tc->id);
 	g_autofree gchar *title = g_strdup_printf("Device records supporting test case %s",
 						  tc->id);
 	g_autofree gchar *href = g_strdup_printf("%sevidence-index.md#tc-%s", o->pack->rel, tc->id);
@@ -201,7 +202,8 @@ static JsonObject *finding(const Oscal *o, const char *provision, const char *st
 	JsonObject *f = json_object_new();
 	JsonObject *target = json_object_new();
 	JsonObject *status = json_object_new();
-	g_autofree gchar *uuid = g_uuid_string_random();
+	g_autofree gchar *uuid = tg_ev_uuid5(o->seed, "v%s:finding:%s", o->pack->variant->id,
+					     provision);
 	g_autofree gchar *control = tg_ev_control_id(provision);
 	g_autofree gchar *smt = g_strconcat(control, "_smt", NULL);
 	g_autofree gchar *title = g_strdup_printf("Self-assessment of %s: %s", provision, state);
@@ -386,7 +388,7 @@ static JsonObject *result(Oscal *o)
 	const TgEvPack *pack = o->pack;
 	JsonObject *r = json_object_new();
 	JsonArray *props = json_array_new();
-	g_autofree gchar *uuid = g_uuid_string_random();
+	g_autofree gchar *uuid = tg_ev_uuid5(o->seed, "v%s:result", pack->variant->id);
 	g_autofree gchar *title = g_strdup_printf("tollgate evidence for %s, variant %s, "
 						  "release %s", pack->policy->model,
 						  pack->variant->id, pack->release);
@@ -459,14 +461,18 @@ static JsonObject *back_matter(void)
 }
 
 /* Returns: (transfer full). */
-static JsonObject *variant_result(const TgEvPack *pack, const char *tool_uuid)
+static JsonObject *variant_result(const TgEvPack *pack, const char *seed, const char *tool_uuid)
 {
-	Oscal o = { .pack = pack, .tool_uuid = tool_uuid, .product_uuid = g_uuid_string_random(),
+	Oscal o = { .pack = pack, .seed = seed, .tool_uuid = tool_uuid,
+		    .product_uuid = tg_ev_uuid5(seed, "v%s:product", pack->variant->id),
 		    .device_uuids = g_ptr_array_new_with_free_func(g_free) };
 	JsonObject *r;
 
 	for (guint i = 0; i < pack->logs->devices->len; i++)
-		g_ptr_array_add(o.device_uuids, g_uuid_string_random());
+		g_ptr_array_add(o.device_uuids,
+				tg_ev_uuid5(seed, "v%s:device:%u:%s", pack->variant->id, i,
+					    ((const TgEvDevice *)g_ptr_array_index(pack->logs->devices,
+										   i))->label));
 	r = result(&o);
 	oscal_clear(&o);
 	return r;
@@ -475,13 +481,13 @@ static JsonObject *variant_result(const TgEvPack *pack, const char *tool_uuid)
 JsonNode *tg_ev_oscal_build(const TgEvExport *x)
 {
 	const TgEvDecl *decl = x->top.decl;
-	g_autofree gchar *tool_uuid = g_uuid_string_random();
+	g_autofree gchar *tool_uuid = tg_ev_uuid5(x->uuid_seed, "tool");
 	JsonObject *root = json_object_new();
 	JsonObject *ar = json_object_new();
 	JsonObject *ap = json_object_new();
 	JsonArray *results = json_array_new();
 	JsonNode *node = json_node_new(JSON_NODE_OBJECT);
-	g_autofree gchar *uuid = g_uuid_string_random();
+	g_autofree gchar *uuid = tg_ev_uuid5(x->uuid_seed, "assessment-results");
 
 	json_object_set_string_member(ar, "uuid", uuid);
 	json_object_set_object_member(ar, "metadata", metadata(x));
@@ -493,7 +499,8 @@ JsonNode *tg_ev_oscal_build(const TgEvExport *x)
 	json_object_set_object_member(ar, "import-ap", ap);
 	for (guint i = 0; i < x->packs->len; i++)
 		json_array_add_object_element(results,
-					      variant_result(g_ptr_array_index(x->packs, i), tool_uuid));
+					      variant_result(g_ptr_array_index(x->packs, i), x->uuid_seed,
+							     tool_uuid));
 	json_object_set_array_member(ar, "results", results);
 	json_object_set_object_member(ar, "back-matter", back_matter());
 	json_object_set_object_member(root, "assessment-results", ar);

@@ -4,6 +4,7 @@
 #include "evidence-private.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -227,9 +228,42 @@ const char *tg_ev_verdict_notice(gboolean self_assessment)
 }
 
 /* ------------------------------------------------------------------ */
+/* Name-based UUIDs (RFC 4122 version 5) */
+
+/* The namespace of every UUID a pack carries. */
+static const guint8 uuid_namespace[16] = {
+	0x7a, 0x1e, 0x4c, 0x2b, 0x93, 0x0d, 0x4f, 0x61,
+	0xb8, 0x27, 0x5e, 0xc3, 0x0a, 0x9f, 0x14, 0xd6,
+};
+
+gchar *tg_ev_uuid5(const char *seed, const char *fmt, ...)
+{
+	g_autofree gchar *role = NULL;
+	g_autofree gchar *name = NULL;
+	guint8 md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+	g_autoptr(EVP_MD_CTX) ctx = EVP_MD_CTX_new();
+	va_list ap;
+
+	va_start(ap, fmt);
+	role = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	name = g_strconcat(seed, "\n", role, NULL);
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) ||
+	    !EVP_DigestUpdate(ctx, uuid_namespace, sizeof(uuid_namespace)) ||
+	    !EVP_DigestUpdate(ctx, name, strlen(name)) || !EVP_DigestFinal_ex(ctx, md, &md_len))
+		g_error("SHA-1 is not available from OpenSSL");
+	md[6] = (guint8)((md[6] & 0x0f) | 0x50);
+	md[8] = (guint8)((md[8] & 0x3f) | 0x80);
+	return g_strdup_printf("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+			       md[0], md[1], md[2], md[3], md[4], md[5], md[6], md[7], md[8], md[9],
+			       md[10], md[11], md[12], md[13], md[14], md[15]);
+}
+
+/* ------------------------------------------------------------------ */
 /* Manifest */
 
-static gboolean hash_file(const char *path, char out[TG_SHA256_HEX_LEN + 1], GError **error)
+gboolean tg_ev_hash_file(const char *path, char out[TG_SHA256_HEX_LEN + 1], GError **error)
 {
 	g_autoptr(EVP_MD_CTX) ctx = EVP_MD_CTX_new();
 	g_autofree guint8 *buf = g_malloc(HASH_BLOCK);
@@ -297,7 +331,7 @@ static gboolean list_tree(const char *dir, const char *rel, GPtrArray *names, GE
 
 /* Regular files of the pack in @dir to list, in byte order of their
  * relative names. Returns: (transfer full). */
-static GPtrArray *manifest_names(const char *dir, GError **error)
+GPtrArray *tg_ev_pack_files(const char *dir, GError **error)
 {
 	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
 
@@ -355,6 +389,29 @@ static gboolean write_signature(const char *dir, const char *key, const GString 
 	return tg_ev_write(dir, TG_EV_SIGNATURE, (const char *)sig, sizeof(sig), error);
 }
 
+/* signing-key.pub: the public half of @sign_key, listed in the manifest so
+ * that `tollgate evidence verify` can check the signature without a key
+ * (who signed is then a matter of the key's fingerprint); removed from an
+ * unsigned pack. */
+static gboolean write_signer(const char *dir, const char *sign_key, GError **error)
+{
+	g_autofree gchar *path = g_build_filename(dir, TG_EV_SIGNER, NULL);
+	g_autofree gchar *pem = NULL;
+	g_autoptr(GError) local = NULL;
+
+	if (!sign_key)
+		return g_unlink(path) == 0 || errno == ENOENT ||
+		       io_error(error, "remove the old signing key", path);
+	pem = tg_ed25519_public_pem(sign_key, &local);
+	if (!pem) {
+		g_set_error(error, TG_EVIDENCE_ERROR, TG_EVIDENCE_ERROR_SIGN,
+			    "cannot read the public half of %s: %s; give --sign an Ed25519 "
+			    "private key in PEM of mode 0600", sign_key, local->message);
+		return FALSE;
+	}
+	return tg_ev_write(dir, TG_EV_SIGNER, pem, strlen(pem), error);
+}
+
 gboolean tg_ev_write_manifest(const char *dir, const char *sign_key, GError **error)
 {
 	g_autoptr(GPtrArray) names = NULL;
@@ -362,14 +419,16 @@ gboolean tg_ev_write_manifest(const char *dir, const char *sign_key, GError **er
 	g_autofree gchar *sig_path = g_build_filename(dir, TG_EV_SIGNATURE, NULL);
 
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-	names = manifest_names(dir, error);
+	if (!write_signer(dir, sign_key, error))
+		return FALSE;
+	names = tg_ev_pack_files(dir, error);
 	if (!names)
 		return FALSE;
 	for (guint i = 0; i < names->len; i++) {
 		g_autofree gchar *path = g_build_filename(dir, g_ptr_array_index(names, i), NULL);
 		char hex[TG_SHA256_HEX_LEN + 1];
 
-		if (!hash_file(path, hex, error))
+		if (!tg_ev_hash_file(path, hex, error))
 			return FALSE;
 		g_string_append_printf(manifest, "%s  %s\n", hex,
 				       (const char *)g_ptr_array_index(names, i));

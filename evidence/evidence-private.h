@@ -233,6 +233,7 @@ typedef struct {
 	gchar *title;
 	gchar *release;
 	gchar *assessment_plan;		/* href for OSCAL import-ap, or NULL */
+	guint include_logs;		/* devices per variant with whole logs; 0: default */
 	gchar *verify_key;		/* checkpoint verification key */
 	gchar *verify_alg;
 	guint index_limit;		/* 0: default */
@@ -309,6 +310,7 @@ gboolean tg_ev_time_in(const char *time, const char *since, const char *until);
 #define TG_EV_MAX_POINTS 400	/* version-history points kept for the chart */
 #define TG_EV_DEFAULT_LIMIT 50	/* records listed per test case and device */
 #define TG_EV_FLEET_LIMIT 5	/* the same with more than one device */
+#define TG_EV_DEFAULT_INCLUDE_LOGS 100	/* devices per variant whose logs go whole into the pack */
 
 typedef enum {
 	TG_POINT_INSTALLED = 0,
@@ -401,6 +403,7 @@ typedef struct {
 	GHashTable *updaters;		/* "name version" from the records -> count */
 	GHashTable *policies_seen;	/* policy hashes other than the exported one */
 	gchar *writer;			/* tollgate version of the last log.policy record */
+	GHashTable *cited;		/* guint64* seqs the pack cites (index, findings) */
 	guint finding_count[TG_EV_N_FINDING_KINDS];
 } TgEvDevice;
 
@@ -412,7 +415,11 @@ typedef struct {
 	gchar *since, *until;		/* window as RFC 3339 text, or NULL */
 	GPtrArray *findings;		/* TgEvFinding*, from the records */
 	const TgEvVariant *variant;	/* only its records are read; NULL: all */
+	GHashTable *labels;		/* device dir -> label in the pack, or NULL */
 } TgEvLogs;
+
+/* Marks record @seq of @dev as cited by the pack. */
+void tg_ev_device_cite(TgEvDevice *dev, guint64 seq);
 
 /* @limit: records listed per test case and device (0: the default).
  * Returns: (transfer full). */
@@ -623,6 +630,7 @@ typedef struct {
 	gchar *rel;			/* the same relative to the pack: "variants/1/" */
 	gchar *anchor;			/* prefix of its HTML ids: "v1-" */
 	gchar *html;			/* its section of report.html */
+	GHashTable *labels;		/* the top's: device dir -> label */
 	TgEvLogs *logs;
 	TgEvIxit *ixit;
 	TgEvIcs *ics;
@@ -642,6 +650,8 @@ typedef struct {
 	TgEvPack top;
 	TgEvVariants *variants;
 	GPtrArray *packs;	/* TgEvPack*, one per variant, same order */
+	gchar *uuid_seed;	/* what the pack's UUIDs are derived from */
+	GHashTable *labels;	/* device dir -> label (tg_ev_labels_new) */
 } TgEvExport;
 
 /* variants.json and variants.md: the variants and the devices under test
@@ -738,12 +748,31 @@ gboolean tg_ev_stream_commit(TgEvStream *s, GError **error) G_GNUC_WARN_UNUSED_R
 void tg_ev_stream_clear(TgEvStream *s);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(TgEvStream, tg_ev_stream_clear)
 
+/* A UUID (version 5, SHA-1 name-based, tollgate's namespace) of @seed and
+ * the role printf(@fmt, ...): the same pack content gives the same UUIDs.
+ * Returns: (transfer full). */
+gchar *tg_ev_uuid5(const char *seed, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* evidence-logs.c: a label per device directory, unique in the pack
+ * (dir -> label). Returns: (transfer full). */
+GHashTable *tg_ev_labels_new(const char *const *dirs);
+/* Writes logs/<label>/ for every device of the pack. */
+gboolean tg_ev_logs_write(const TgEvExport *x, GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* Removes @dir/@name and all under it (no link is followed). */
 gboolean tg_ev_clear_dir(const char *dir, const char *name,
 			 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 #define TG_EV_MANIFEST "MANIFEST.sha256"
 #define TG_EV_SIGNATURE "MANIFEST.sha256.sig"
+#define TG_EV_SIGNER "signing-key.pub"
+
+/* SHA-256 hex of the file at @path. */
+gboolean tg_ev_hash_file(const char *path, char out[65], GError **error) G_GNUC_WARN_UNUSED_RESULT;
+/* The regular files under @dir but the manifest and its signature, as
+ * relative paths in byte order (links neither listed nor followed).
+ * Returns: (transfer full): gchar*, or NULL with @error. */
+GPtrArray *tg_ev_pack_files(const char *dir, GError **error);
 
 /* evidence-json.c: members of a record read back from a log; a member of
  * the wrong type reads as absent. Returns: (transfer none). */

@@ -159,6 +159,7 @@ TgEvDevice *tg_ev_device_new(const char *dir)
 	dev->floors = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	dev->updaters = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	dev->policies_seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	dev->cited = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
 	return dev;
 }
 
@@ -180,10 +181,17 @@ void tg_ev_device_free(TgEvDevice *dev)
 	g_hash_table_unref(dev->updaters);
 	g_hash_table_unref(dev->policies_seen);
 	g_free(dev->writer);
+	g_hash_table_unref(dev->cited);
 	g_free(dev->support_end);
 	if (dev->points)
 		g_ptr_array_unref(dev->points);
 	g_free(dev);
+}
+
+void tg_ev_device_cite(TgEvDevice *dev, guint64 seq)
+{
+	if (!g_hash_table_contains(dev->cited, &seq))
+		g_hash_table_add(dev->cited, g_memdup2(&seq, sizeof(seq)));
 }
 
 guint64 tg_ev_logs_total(const TgEvLogs *logs, glong offset)
@@ -244,6 +252,7 @@ static void write_entry(TgEvLogs *logs, TgEvDevice *dev, const TgEvRec *r, TgEvT
 {
 	g_autoptr(GString) s = g_string_sized_new(512);
 
+	tg_ev_device_cite(dev, r->seq);
 	g_string_append(s, "{\"device\":");
 	tg_ev_json_string(s, dev->label);
 	g_string_append(s, ",\"file\":");
@@ -895,6 +904,10 @@ gboolean tg_ev_scan_device(TgEvLogs *logs, const TgPolicy *policy, const TgEvDec
 		return FALSE;
 	}
 	dev = tg_ev_device_new(dir);
+	if (logs->labels && g_hash_table_contains(logs->labels, dir)) {
+		g_free(dev->label);
+		dev->label = g_strdup(g_hash_table_lookup(logs->labels, dir));
+	}
 	dev->n_files = g_strv_length(files);
 	if (keep_history)
 		dev->points = g_ptr_array_new_with_free_func((GDestroyNotify)point_free);

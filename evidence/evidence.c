@@ -188,6 +188,7 @@ static gboolean scan(TgEvPack *pack, const TgEvVariant *v, GError **error)
 	pack->logs->since = g_strdup(pack->since);
 	pack->logs->until = g_strdup(pack->until);
 	pack->logs->variant = v;
+	pack->logs->labels = pack->labels;
 	if (!tg_ev_logs_open_spool(pack->logs, pack->dir, error))
 		return FALSE;
 	for (guint i = 0; i < n; i++)
@@ -300,6 +301,7 @@ static TgEvPack *export_variant(const TgEvPack *top, const TgEvVariant *v, GErro
 	pack->until = g_strdup(top->until);
 	pack->rel = g_strdup_printf("variants/%s/", v->id);
 	pack->anchor = g_strdup_printf("v%s-", v->id);
+	pack->labels = top->labels;
 	pack->dir = g_build_filename(top->opts->out_dir, "variants", v->id, NULL);
 	if (g_mkdir_with_parents(pack->dir, 0755) != 0) {
 		g_set_error(error, TG_EVIDENCE_ERROR, TG_EVIDENCE_ERROR_IO,
@@ -346,6 +348,31 @@ static void fill_summary(const TgEvExport *x, TgEvidenceSummary *ret)
 	*ret = s;
 }
 
+/* What the pack's UUIDs derive from: its time, policies and, per device,
+ * what was read. Returns: (transfer full). */
+static gchar *uuid_seed(const TgEvExport *x)
+{
+	GString *s = g_string_new(NULL);
+
+	g_string_append_printf(s, "tollgate-pack 1\n%s\n%s\n%s\n%s\n", x->top.generated,
+			       x->top.policy->hash, tg_ev_or_dash(x->top.since),
+			       tg_ev_or_dash(x->top.until));
+	for (guint p = 0; p < x->packs->len; p++) {
+		const TgEvPack *pack = g_ptr_array_index(x->packs, p);
+
+		g_string_append_printf(s, "variant %s %s\n", pack->variant->id,
+				       tg_ev_or_dash(pack->variant->policy_hash));
+		for (guint i = 0; i < pack->logs->devices->len; i++) {
+			const TgEvDevice *d = g_ptr_array_index(pack->logs->devices, i);
+
+			g_string_append_printf(s, "device %s %" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT
+					       " %s %s\n", d->label, d->records, d->in_window,
+					       tg_ev_or_dash(d->first_time), tg_ev_or_dash(d->last_time));
+		}
+	}
+	return g_string_free(s, FALSE);
+}
+
 static gboolean write_top(const TgEvExport *x, GError **error)
 {
 	const char *dir = x->top.opts->out_dir;
@@ -363,6 +390,8 @@ static void export_clear(TgEvExport *x)
 {
 	g_clear_pointer(&x->packs, g_ptr_array_unref);
 	g_clear_pointer(&x->variants, tg_ev_variants_free);
+	g_free(x->uuid_seed);
+	g_clear_pointer(&x->labels, g_hash_table_unref);
 	g_clear_pointer(&x->top.now, g_date_time_unref);
 	g_free(x->top.generated);
 	g_free(x->top.since);
@@ -376,6 +405,8 @@ static gboolean export_variants(TgEvExport *x, const char *const *dirs, GError *
 	x->variants = tg_ev_variants_discover(dirs, x->top.policy, x->top.since, x->top.until);
 	tg_ev_variants_resolve(x->variants, x->top.policy);
 	x->packs = g_ptr_array_new_with_free_func((GDestroyNotify)pack_free);
+	x->labels = tg_ev_labels_new(dirs);
+	x->top.labels = x->labels;
 	for (guint i = 0; i < x->variants->variants->len; i++) {
 		TgEvPack *pack = export_variant(&x->top, g_ptr_array_index(x->variants->variants, i),
 						error);
@@ -406,8 +437,10 @@ gboolean tg_evidence_export(const TgPolicy *policy, const TgEvidenceOptions *opt
 	x.top.since = opts->since ? tg_ev_time_text(opts->since) : NULL;
 	x.top.until = opts->until ? tg_ev_time_text(opts->until) : NULL;
 	if (!tg_ev_clear_dir(opts->out_dir, "variants", error) ||
-	    !export_variants(&x, opts->log_dirs ? opts->log_dirs : own, error) ||
-	    !write_top(&x, error))
+	    !export_variants(&x, opts->log_dirs ? opts->log_dirs : own, error))
+		return FALSE;
+	x.uuid_seed = uuid_seed(&x);
+	if (!tg_ev_logs_write(&x, error) || !write_top(&x, error))
 		return FALSE;
 	fill_summary(&x, &summary);
 	g_clear_pointer(&x.packs, g_ptr_array_unref);	/* removes the spools */

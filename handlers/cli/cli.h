@@ -103,6 +103,7 @@ int tg_cmd_audit_verify(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_audit_show(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_audit_anchor(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_evidence_check(const TgCliGlobal *g, int argc, char **argv);
+int tg_cmd_evidence_verify(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_audit_public_key(const TgCliGlobal *g, int argc, char **argv);
 
 /* The audit directory: @dir (--dir), else --state-dir/log, else the

@@ -3,6 +3,7 @@
  * only: no state lock, no audit record. */
 #include "cli.h"
 
+#include <ftw.h>
 #include <stdio.h>
 #include <glib/gstdio.h>
 
@@ -26,6 +27,7 @@ typedef struct {
 	gboolean self;
 	gchar *sign;
 	gboolean strict;
+	gchar *include_logs;
 } EvidenceArgs;
 
 static void evidence_args_clear(EvidenceArgs *a)
@@ -35,6 +37,7 @@ static void evidence_args_clear(EvidenceArgs *a)
 	g_free(a->since);
 	g_free(a->until);
 	g_free(a->sign);
+	g_free(a->include_logs);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(EvidenceArgs, evidence_args_clear)
@@ -101,6 +104,28 @@ static int strict_status(const TgEvidenceSummary *s, const char *findings)
 	return TG_EXIT_ERROR;
 }
 
+/* --include-logs all | N: devices per variant whose logs go whole into the
+ * pack. */
+static gboolean parse_include_logs(const EvidenceArgs *a, guint *ret)
+{
+	guint64 n = 0;
+
+	*ret = 0;
+	if (!a->include_logs)
+		return TRUE;
+	if (g_str_equal(a->include_logs, "all")) {
+		*ret = G_MAXUINT;
+		return TRUE;
+	}
+	if (!g_ascii_string_to_unsigned(a->include_logs, 10, 1, 100000, &n, NULL)) {
+		tg_cli_errorf("--include-logs '%s' is neither 'all' nor a number of devices from "
+			      "1 to 100000", a->include_logs);
+		return FALSE;
+	}
+	*ret = (guint)n;
+	return TRUE;
+}
+
 /* Writes the pack of @a into @out; FALSE after printing the error. */
 static gboolean export_to(const TgCliGlobal *g, EvidenceArgs *a, gchar **dirs, const char *out,
 			  TgEvidenceSummary *ret_summary)
@@ -112,7 +137,9 @@ static gboolean export_to(const TgCliGlobal *g, EvidenceArgs *a, gchar **dirs, c
 	g_auto(GStrv) expanded = NULL;
 	TgEvidenceOptions opts = { 0 };
 
-	if (!parse_window(a, &since, &until))
+	guint include = 0;
+
+	if (!parse_window(a, &since, &until) || !parse_include_logs(a, &include))
 		return FALSE;
 	policy = tg_policy_load(tg_policy_path(g->config), &err);
 	if (policy && dirs[0])
@@ -123,7 +150,7 @@ static gboolean export_to(const TgCliGlobal *g, EvidenceArgs *a, gchar **dirs, c
 	}
 	opts = (TgEvidenceOptions){ .out_dir = out, .since = since, .until = until,
 				    .now = g->now, .self_assessment = a->self,
-				    .sign_key = a->sign, .updaters = updaters,
+				    .sign_key = a->sign, .updaters = updaters, .include_logs = include,
 				    .log_dirs = (const char *const *)expanded };
 	if (!tg_evidence_export(policy, &opts, ret_summary, &err)) {
 		tg_cli_error(err);
@@ -159,6 +186,9 @@ int tg_cmd_evidence(const TgCliGlobal *g, int argc, char **argv)
 		  "Ed25519 private key (PEM, mode 0600) to sign MANIFEST.sha256", "KEY" },
 		{ "strict", 0, 0, G_OPTION_ARG_NONE, &a.strict,
 		  "exit 1 when findings.md lists a contradiction or a log does not verify", NULL },
+		{ "include-logs", 0, 0, G_OPTION_ARG_STRING, &a.include_logs,
+		  "devices per variant whose whole logs go into the pack, or 'all' (default "
+		  "[evidence] include-logs, else 100; the others bring the cited records)", "N" },
 		G_OPTION_ENTRY_NULL,
 	};
 	g_auto(GStrv) dirs = NULL;
@@ -178,18 +208,18 @@ int tg_cmd_evidence(const TgCliGlobal *g, int argc, char **argv)
 	return run_export(g, &a, dirs);
 }
 
-/* Removes the flat directory @dir and its files. */
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path) == 0 ? 0 : 0;	/* go on: remove what can be removed */
+}
+
+/* Removes the temporary pack @dir and everything in it (links not followed). */
 static void remove_pack(const char *dir)
 {
-	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-	const char *name;
-
-	while (d && (name = g_dir_read_name(d))) {
-		g_autofree gchar *path = g_build_filename(dir, name, NULL);
-
-		(void)g_unlink(path);
-	}
-	(void)g_rmdir(dir);
+	(void)nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int tg_cmd_evidence_check(const TgCliGlobal *g, int argc, char **argv)
@@ -230,4 +260,42 @@ int tg_cmd_evidence_check(const TgCliGlobal *g, int argc, char **argv)
 	if (!ok)
 		return TG_EXIT_ERROR;
 	return a.strict ? strict_status(&summary, "see the list above") : TG_EXIT_OK;
+}
+
+int tg_cmd_evidence_verify(const TgCliGlobal *g, int argc, char **argv)
+{
+	g_autofree gchar *key = NULL;
+	GOptionEntry entries[] = {
+		{ "key", 0, 0, G_OPTION_ARG_FILENAME, &key,
+		  "the signer's Ed25519 public key (PEM); without it the key the pack carries "
+		  "is used", "PUB" },
+		G_OPTION_ENTRY_NULL,
+	};
+	g_auto(TgEvidenceVerifySummary) sum = { 0 };
+	g_autoptr(GError) err = NULL;
+
+	(void)g;
+	if (!tg_cli_parse(&argc, &argv, "evidence verify", "PACK",
+			  "Checks an evidence pack on its own: every file against "
+			  "MANIFEST.sha256, the signature, the hash chain of every included "
+			  "audit log, and every record the evidence index and the findings cite "
+			  "against those logs. Exit 1 at the first mismatch, naming the file and "
+			  "the record.", entries))
+		return TG_EXIT_USAGE;
+	if (argc != 2) {
+		tg_cli_errorf("evidence verify needs the pack's folder: tollgate evidence verify PACK");
+		return TG_EXIT_USAGE;
+	}
+	if (!tg_evidence_verify(argv[1], key, &sum, &err)) {
+		tg_cli_error(err);
+		return TG_EXIT_ERROR;
+	}
+	printf("%s verifies: %u files match the manifest; %s; %u audit log%s verified; "
+	       "%" G_GUINT64_FORMAT " cited records found with their hash\n", argv[1], sum.files,
+	       !sum.signed_pack ? "not signed"
+	       : sum.key_given ? "signature verified with the given key"
+			       : "signature verified with the key the pack carries (give --key "
+				 "to check who signed)",
+	       sum.logs, sum.logs == 1 ? "" : "s", sum.cited);
+	return TG_EXIT_OK;
 }

@@ -27,6 +27,7 @@ static const TgCliCommand commands[] = {
 	{ "audit show", tg_cmd_audit_show, "show audit records" },
 	{ "audit anchor", tg_cmd_audit_anchor, "print the latest signed checkpoint, to keep off the device" },
 	{ "audit public-key", tg_cmd_audit_public_key, "print the device's checkpoint public key" },
+	{ "evidence verify", tg_cmd_evidence_verify, "check a pack: manifest, signature, logs, cited records" },
 	{ "evidence check", tg_cmd_evidence_check, "list contradictions and weak evidence in the records" },
 	{ "evidence", tg_cmd_evidence, "write the EN 303 645 / TS 103 701 evidence pack" },
 	{ "rauc-listen", tg_cmd_rauc_listen, "record RAUC installs that end in error (D-Bus)" },

@@ -126,6 +126,11 @@ if [ "$have_evidence" = 1 ]; then
   # for every provision 5.3-1 to 5.3-16.
   # Each unit runs its own policy: a variant each, every file per variant.
   E=$RUN/evidence
+  if "$TG" evidence verify "$E" >"$W/verify.out" 2>&1; then
+    ok "evidence verify passes on the demo's pack ($(sed 's/.*verifies: //' "$W/verify.out"))"
+  else not_ok "evidence verify on the demo's pack"; sed 's/^/  | /' "$W/verify.out" | head; fi
+  [ -s "$E/logs/thermo-0001/audit.log" ] && cmp -s "$RUN/fleet/thermo-0001/audit.log" "$E/logs/thermo-0001/audit.log" &&
+    ok "the pack carries the units' audit logs" || not_ok "the pack lacks thermo-0001's audit log"
   jq -e '(.variants | length) == 2 and ([.variants[].devices[].device] | sort) == ["thermo-0001","thermo-0002"]' \
     "$E/variants.json" >/dev/null && ok "two variants, one per unit and policy" ||
     not_ok "variants: $(jq -c '[.variants[] | [.id, [.devices[].device]]]' "$E/variants.json")"

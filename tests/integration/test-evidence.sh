@@ -210,8 +210,54 @@ check "self-assessment OSCAL validates" -- $VALIDATE "$W/self/oscal-assessment-r
 check "self-assessment findings are labelled" -- jqe \
   '.["assessment-results"].results[0].findings | length > 0 and all(.[]; (.description | test("^Supplier self-assessment")) and (.target.status.state | test("satisfied")))' "$W/self/oscal-assessment-results.json"
 check "self-assessment ICS labels its states" -- grep -q 'SELF-ASSESSMENT' "$W/self/variants/1/ics.md"
+
+# ---- evidence verify: the pack on its own ------------------------------------------------
+expect_exit 0 "evidence verify passes on the signed pack with the signer's key" -- \
+  $TG evidence verify "$W/self" --key "$W/sign.pub"
+expect_output 'signature verified with the given key; [0-9]+ audit log' "it says what it checked"
+expect_exit 0 "and with the key the pack carries" -- $TG evidence verify "$W/self"
+expect_output 'key the pack carries' "saying whose key it used"
+expect_exit 0 "evidence verify passes on the unsigned pack" -- $TG evidence verify "$PK"
+check "the pack carries the device's whole log" -- cmp "$LOG/audit.log" "$PK/logs/log/audit.log"
+openssl genpkey -algorithm ed25519 -out "$W/other.pem" 2>/dev/null
+openssl pkey -in "$W/other.pem" -pubout -out "$W/other.pub" 2>/dev/null
+expect_exit 1 "a wrong public key fails" -- $TG evidence verify "$W/self" --key "$W/other.pub"
+expect_output 'MANIFEST.sha256.sig: the signature does not verify with .*other.pub' "naming the signature and the key"
+tamper() {  # NAME: a copy of the pack to spoil
+  rm -rf "$W/t-$1"; cp -r "$PK" "$W/t-$1"; echo "$W/t-$1"; }
+T1=$(tamper byte)
+awk -v s="\"seq\":$REFUSED," 'index($0, s) { sub(/"verdict":"refuse"/, "\"verdict\":\"allow\"") } { print }' \
+  "$T1/logs/log/audit.log" >"$W/x.log" && cat "$W/x.log" >"$T1/logs/log/audit.log"
+expect_exit 1 "a byte changed in an included log fails" -- $TG evidence verify "$T1"
+expect_output "logs/log/audit.log does not match its SHA-256" "naming the file"
+expect_output "logs/log/audit.log: the hash chain breaks at seq $REFUSED" "and the record where the chain breaks"
+expect_output "cites log audit.log seq $REFUSED with SHA-256 .*, but logs/log/ has" "and the citation it spoils"
+T2=$(tamper cut)
+grep -v "\"seq\":$REFUSED," "$T2/logs/log/audit.log" >"$W/x.log" && cat "$W/x.log" >"$T2/logs/log/audit.log"
+expect_exit 1 "a cited record removed fails" -- $TG evidence verify "$T2"
+expect_output "variants/1/evidence-index.json \(test case 5.3-2-2\) cites log audit.log seq $REFUSED, which is not in logs/log/" \
+  "naming the index, the test case and the record"
+T3=$(tamper manifest)
+sed -i '1s/^./0/; 1s/^00/11/' "$T3/MANIFEST.sha256"
+expect_exit 1 "an edited manifest fails" -- $TG evidence verify "$T3"
+expect_output "does not match its SHA-256 in MANIFEST.sha256" "naming the file whose line changed"
+T4=$(tamper added)
+echo extra >"$T4/variants/1/notes.md"
+expect_exit 1 "a file added after the export fails" -- $TG evidence verify "$T4"
+expect_output "variants/1/notes.md is not in MANIFEST.sha256" "naming it"
 echo tampered >>"$W/self/gaps.md"
 if (cd "$W/self" && sha256sum -c --quiet MANIFEST.sha256) >/dev/null 2>&1; then not_ok "manifest missed an edit"; else ok "manifest detects an edited file"; fi
+expect_exit 1 "evidence verify fails on the edited signed pack" -- $TG evidence verify "$W/self" --key "$W/sign.pub"
+expect_output "self/gaps.md does not match" "naming gaps.md"
+
+# ---- reproducible: the same inputs give the same bytes -----------------------------------
+for r in 1 2; do
+  expect_exit 0 "export $r of the same logs with --now" -- \
+    $TG --config "$P" --now 2026-06-08T10:00:00Z evidence --out "$W/pack-r$r" --sign "$W/sign.pem"
+done
+check "two exports of the same logs and time are byte-identical, UUIDs and signature included" -- diff -r "$W/pack-r1" "$W/pack-r2"
+check "the OSCAL UUIDs are name-based (version 5)" -- jqe \
+  '.["assessment-results"] | [.uuid, (.results[] | .. | objects | .uuid? // empty)] | length > 10 and all(.[]; test("^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"))' "$PK/oscal-assessment-results.json"
 
 # ---- gaps for missing declarations (one policy each) ----------------------------------------
 # Exported without device records: the pack judges the exported policy

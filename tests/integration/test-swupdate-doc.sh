@@ -18,13 +18,15 @@ awk '/<!-- literal-steps: begin -->/ { on = 1; next } /<!-- literal-steps: end -
 if [ -s "$W/steps.sh" ]; then ok "extracted $(wc -l <"$W/steps.sh") lines of steps from docs/swupdate.md"
 else not_ok "no literal-steps block in $doc"; finish; exit 1; fi
 printf 'echo "TRY=$TRY"\n' >>"$W/steps.sh"
-if env TG="$TG" TMPDIR="$W" \
-     LUA_PATH="$TG_SOURCE_DIR/handlers/swupdate/lua/?.lua;;" \
-     LUA_CPATH="$TG_BUILD_DIR/handlers/swupdate/?.so;;" \
-     bash -e "$W/steps.sh" >"$W/steps.out" 2>&1; then
+rc=0
+env TG="$TG" TMPDIR="$W" \
+  LUA_PATH="$TG_SOURCE_DIR/handlers/swupdate/lua/?.lua;;" \
+  LUA_CPATH="$TG_BUILD_DIR/handlers/swupdate/?.so;;" \
+  bash -e -x "$W/steps.sh" >"$W/steps.out" 2>&1 || rc=$?
+if [ "$rc" = 0 ]; then
   ok "the documented steps run to the end"
-else
-  not_ok "the documented steps failed"; tail -25 "$W/steps.out" | sed 's/^/  | /'
+else  # with the trace: which command of the block stopped it
+  not_ok "the documented steps failed (exit $rc)"; tail -40 "$W/steps.out" | sed 's/^/  | /'
 fi
 try=$(sed -n 's/^TRY=//p' "$W/steps.out" | tail -1)
 if [ -n "$try" ] && grep -qx "firmware 1.1.0" "$try/target/rootfs"; then

@@ -552,17 +552,23 @@ static void test_manifest(void **state)
 	g_autofree gchar *manifest = NULL;
 	g_autofree gchar *sig = NULL;
 	g_autofree gchar *want = NULL;
-	char hex[129], ha[65], hb[65];
-	gsize sig_len = 0;
+	g_autofree gchar *signer = NULL;
+	g_autofree gchar *signer_path = g_build_filename(dir, TG_EV_SIGNER, NULL);
+	char hex[129], ha[65], hb[65], hs[65];
+	gsize sig_len = 0, signer_len = 0;
 	g_autoptr(GError) err = NULL;
 
 	(void)state;
 	assert_true(tg_ev_write_manifest(dir, priv, &err));
 	assert_no_error(err);
 	assert_true(g_file_get_contents(mpath, &manifest, NULL, NULL));
+	/* the public half goes into the pack, listed, for evidence verify */
+	assert_true(g_file_get_contents(signer_path, &signer, &signer_len, NULL));
+	assert_true(g_str_has_prefix(signer, "-----BEGIN PUBLIC KEY-----"));
 	tg_sha256_hex("{}\n", 3, ha);
 	tg_sha256_hex("bee\n", 4, hb);
-	want = g_strdup_printf("%s  a.json\n%s  b.md\n", ha, hb);
+	tg_sha256_hex(signer, signer_len, hs);
+	want = g_strdup_printf("%s  a.json\n%s  b.md\n%s  " TG_EV_SIGNER "\n", ha, hb, hs);
 	assert_string_equal(manifest, want);
 	assert_null(strstr(manifest, ".spool"));
 	assert_true(g_file_get_contents(spath, &sig, &sig_len, NULL));
@@ -570,9 +576,10 @@ static void test_manifest(void **state)
 	tg_hex_encode((const guint8 *)sig, sig_len, hex);
 	assert_true(tg_ed25519_verify_hex(pub, manifest, strlen(manifest), hex, &err));
 	assert_no_error(err);
-	/* without a key the old signature goes */
+	/* without a key the old signature and the signer's key go */
 	assert_true(tg_ev_write_manifest(dir, NULL, &err));
 	assert_false(g_file_test(spath, G_FILE_TEST_EXISTS));
+	assert_false(g_file_test(signer_path, G_FILE_TEST_EXISTS));
 	/* a key of the wrong mode is refused */
 	assert_int_equal(chmod(priv, 0644), 0);
 	assert_false(tg_ev_write_manifest(dir, priv, &err));
@@ -667,8 +674,9 @@ static void test_export(void **state)
 	lines = g_strsplit(manifest, "\n", -1);
 	/* top: variants.json, variants.md, findings.json, findings.md, gaps.md, OSCAL,
 	 * report.html; variants/1/: ICS, IXIT, index (2 each), gaps.md, findings (2),
-	 * crosswalk.md; no policy/ (the records carry no policy hash) */
-	assert_int_equal(g_strv_length(lines) - 1, 7 + 10);
+	 * crosswalk.md; no policy/ (the records carry no policy hash); logs/log/audit.log */
+	assert_int_equal(g_strv_length(lines) - 1, 7 + 10 + 1);
+	assert_contains(manifest, "  logs/log/audit.log\n");
 	assert_contains(manifest, "  variants/1/ics.json\n");
 	assert_null(strstr(manifest, "spool"));
 	{

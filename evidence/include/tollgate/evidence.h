@@ -27,6 +27,7 @@ typedef enum {
 	TG_EVIDENCE_ERROR_IO,		/* output or log directory cannot be used */
 	TG_EVIDENCE_ERROR_INPUT,	/* bad option (window, log directory) */
 	TG_EVIDENCE_ERROR_SIGN,		/* the manifest could not be signed */
+	TG_EVIDENCE_ERROR_VERIFY,	/* evidence verify: the pack does not check out */
 } TgEvidenceError;
 
 /* How an updater checks what it installs, read from its configuration
@@ -54,6 +55,10 @@ typedef struct {
 	/* Readers of the updaters' configuration, NULL-terminated; NULL or an
 	 * updater without one: the IXIT field is left to the declaration. */
 	const TgEvidenceUpdater *const *updaters;
+	/* Devices per variant whose audit files go whole into logs/ (the others
+	 * bring the records the pack cites); 0: [evidence] include-logs, else
+	 * 100; G_MAXUINT: every device. */
+	guint include_logs;
 } TgEvidenceOptions;
 
 /* What an export found, for the caller's one-line report. */
@@ -90,6 +95,30 @@ TG_EXPORT gchar **tg_evidence_expand_log_dirs(const char *const *paths,
  * signature. */
 TG_EXPORT gboolean tg_evidence_export(const TgPolicy *policy, const TgEvidenceOptions *opts,
 				      TgEvidenceSummary *ret_summary,
+				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* What `tollgate evidence verify` checked. */
+typedef struct {
+	guint files;			/* files of the manifest, each matching */
+	gboolean signed_pack;		/* the signature verified */
+	gboolean key_given;		/* with the caller's key (else the pack's own) */
+	gchar *signer;			/* the key file that verified it */
+	guint logs;			/* device logs whose hash chain verified */
+	guint64 cited;			/* cited records found with their hash */
+} TgEvidenceVerifySummary;
+
+TG_EXPORT void tg_evidence_verify_summary_clear(TgEvidenceVerifySummary *sum);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(TgEvidenceVerifySummary, tg_evidence_verify_summary_clear)
+
+/* Checks the pack in @pack: every file against MANIFEST.sha256 and nothing
+ * unlisted; the signature with @key (an Ed25519 public key PEM), else with
+ * the pack's own signing-key.pub (an unsigned pack passes without @key);
+ * every audit log in logs/ as a hash chain; every record the evidence
+ * indexes and findings.json cite against the included logs. FALSE with
+ * TG_EVIDENCE_ERROR_VERIFY naming the file and record at the first
+ * mismatch. @ret (optional) is written on success. */
+TG_EXPORT gboolean tg_evidence_verify(const char *pack, const char *key,
+				      TgEvidenceVerifySummary *ret,
 				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS
