@@ -299,6 +299,16 @@ check "fleet has 3 device rows and figures" -- jqe \
   '(.devices | length) == 3 and .fleet.devices == 3 and .fleet.broken_chains == 1 and (.fleet.versions[] | select(.version == "1.3.0") | .devices) == 2 and .fleet.unknown_version == 1' "$W/fleetpack/variants/1/evidence-index.json"
 check "fleet counts refusals per device" -- jqe '.fleet.devices_with_refusals == 2 and .fleet.refused >= 2' "$W/fleetpack/variants/1/evidence-index.json"
 check "fleet OSCAL validates" -- $VALIDATE "$W/fleetpack/oscal-assessment-results.json"
+expect_exit 1 "evidence verify fails on the fleet pack: it carries dev-b's edited log" -- $TG evidence verify "$W/fleetpack"
+expect_output "logs/dev-b/audit.log: the hash chain breaks at seq $BAD" "naming the device's file and record"
+expect_exit 0 "fleet export with whole logs for one device per variant" -- \
+  $(at 8) evidence --out "$W/fleet-cited" --logs "$W/fleet" --include-logs 1
+check "the first device brings its audit file, the others the records the pack cites" -- sh -c "
+  test -f '$W/fleet-cited/logs/dev-a/audit.log' && test -f '$W/fleet-cited/logs/dev-b/cited.jsonl' &&
+  ! test -e '$W/fleet-cited/logs/dev-b/audit.log' &&
+  test \$(wc -l <'$W/fleet-cited/logs/dev-b/cited.jsonl') -lt \$(cat '$W/fleet/dev-b/'audit.log* | wc -l)"
+expect_exit 0 "evidence verify finds every cited record in the cited records" -- $TG evidence verify "$W/fleet-cited"
+expect_exit 1 "--include-logs takes 'all' or a number" -- $(at 8) evidence --out "$W/x" --include-logs some
 expect_exit 0 "--since/--until narrow the window" -- $(at 8) evidence --out "$W/window" --since 2026-06-06T00:00:00Z --until 2026-06-06T23:59:59Z
 check "window leaves earlier records out" -- jqe --argjson seq "$REFUSED" \
   '(.test_cases[] | select(.id == "5.3-2-2") | all(.records[]; .seq != $seq)) and (.test_cases[] | select(.id == "5.3-6-2") | .records_total > 0)' "$W/window/variants/1/evidence-index.json"
