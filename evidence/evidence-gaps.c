@@ -66,9 +66,11 @@ static void mechanism_gaps(const TgEvLogs *logs, const TgEvDecl *decl, GPtrArray
 static void handoff_gaps(const TgEvPack *pack, GPtrArray *gaps)
 {
 	if (!pack->decl->assessment_plan)
-		tg_ev_gap_add(gaps, TG_AREA_HANDOFF, "OSCAL import-ap",
-			      "[evidence] assessment-plan is not set, so the assessment results "
-			      "point to a placeholder; set the URI of the assessment plan");
+		tg_ev_gap_add(gaps, TG_AREA_HANDOFF, "assessment plan",
+			      "no laboratory plan is named ([evidence] assessment-plan): the "
+			      "results import the plan tollgate generated (oscal-assessment-plan.json), "
+			      "which the laboratory has not agreed to; set the URI of its plan once "
+			      "there is one");
 	if (!pack->decl->release)
 		tg_ev_gap_add(gaps, TG_AREA_HANDOFF, "release",
 			      "[evidence] release is not set; the pack names %s; set the release "

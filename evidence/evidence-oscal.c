@@ -11,8 +11,6 @@
 #include "tg-config.h"
 #include "policy-private.h"
 
-#define NS "urn:tollgate:oscal"
-#define NO_PLAN "#assessment-plan-not-declared"
 
 /* One result: a variant. */
 typedef struct {
@@ -32,16 +30,6 @@ static void oscal_clear(Oscal *o)
 		g_free(o->row_obs[i]);
 }
 
-static void prop(JsonArray *props, const char *name, const char *value)
-{
-	JsonObject *p = json_object_new();
-
-	json_object_set_string_member(p, "name", name);
-	json_object_set_string_member(p, "ns", NS);
-	json_object_set_string_member(p, "value", value);
-	json_array_add_object_element(props, p);
-}
-
 /* Returns: (transfer full). */
 static JsonArray *tool_origins(const Oscal *o)
 {
@@ -58,23 +46,14 @@ static JsonArray *tool_origins(const Oscal *o)
 	return origins;
 }
 
-static void add_subject(JsonArray *subjects, const char *uuid, const char *type)
-{
-	JsonObject *s = json_object_new();
-
-	json_object_set_string_member(s, "subject-uuid", uuid);
-	json_object_set_string_member(s, "type", type);
-	json_array_add_object_element(subjects, s);
-}
-
 /* The variant and each of its devices. Returns: (transfer full). */
 static JsonArray *variant_subjects(const Oscal *o)
 {
 	JsonArray *subjects = json_array_new();
 
-	add_subject(subjects, o->product_uuid, "component");
+	tg_ev_oscal_subject(subjects, o->product_uuid, "component");
 	for (guint i = 0; i < o->device_uuids->len; i++)
-		add_subject(subjects, o->device_uuids->pdata[i], "inventory-item");
+		tg_ev_oscal_subject(subjects, o->device_uuids->pdata[i], "inventory-item");
 	return subjects;
 }
 
@@ -143,11 +122,40 @@ static JsonObject *row_observation(Oscal *o, guint i)
 	if (!row->basis->len)
 		g_string_append(basis, "none");
 	o->row_obs[i] = tg_ev_uuid5(o->seed, "v%s:row:%s", o->pack->variant->id, row->prov->id);
-	prop(props, "control-id", control);
-	prop(props, "support", tg_ev_support_name(row->support));
-	prop(props, "origin", row->declared ? "declared" : "derived");
+	tg_ev_oscal_prop(props, "control-id", control);
+	tg_ev_oscal_prop(props, "support", tg_ev_support_name(row->support));
+	tg_ev_oscal_prop(props, "origin", row->declared ? "declared" : "derived");
 	return observation(o, o->row_obs[i], title, desc->str, "EXAMINE", props,
 			   evidence(href, basis->str));
+}
+
+/* The index entry, then the log of every device with records for @t (a
+ * back-matter resource of the pack's logs/). Returns: (transfer full). */
+static JsonArray *tc_evidence(const Oscal *o, TgEvTc t, const char *href)
+{
+	JsonArray *a = evidence(href, "evidence-index.md and evidence-index.json: file, seq and "
+				"SHA-256 of each record");
+	const GPtrArray *devs = o->pack->logs->devices;
+
+	for (guint i = 0; i < devs->len; i++) {
+		const TgEvDevice *dev = g_ptr_array_index(devs, i);
+		g_autofree gchar *uuid = NULL;
+		g_autofree gchar *ref = NULL;
+		g_autofree gchar *desc = NULL;
+		JsonObject *e;
+
+		if (!dev->tc_count[t])
+			continue;
+		uuid = tg_ev_oscal_log_uuid(o->seed, dev->label);
+		ref = g_strconcat("#", uuid, NULL);
+		desc = g_strdup_printf("the audit log of device %s, which holds these records",
+				       dev->label);
+		e = json_object_new();
+		json_object_set_string_member(e, "href", ref);
+		json_object_set_string_member(e, "description", desc);
+		json_array_add_object_element(a, e);
+	}
+	return a;
 }
 
 /* Returns: (transfer full). */
@@ -171,12 +179,10 @@ static JsonObject *tc_observation(const Oscal *o, TgEvTc t)
 			       logs->devices->len == 1 ? "" : "s", tc->id, tc->kind,
 			       broken ? "did NOT verify on every device, see the evidence index"
 				      : "verified on every device");
-	prop(props, "control-id", control);
-	prop(props, "test-case", tc->id);
-	prop(props, "evidence-type", "external-evidence-device-logs");
-	return observation(o, uuid, title, desc, "EXAMINE", props,
-			   evidence(href, "evidence-index.md and evidence-index.json: file, seq "
-					  "and SHA-256 of each record"));
+	tg_ev_oscal_prop(props, "control-id", control);
+	tg_ev_oscal_prop(props, "test-case", tc->id);
+	tg_ev_oscal_prop(props, "evidence-type", "external-evidence-device-logs");
+	return observation(o, uuid, title, desc, "EXAMINE", props, tc_evidence(o, t, href));
 }
 
 /* Returns: (transfer full). */
@@ -261,105 +267,17 @@ static JsonArray *findings(const Oscal *o)
 /* The document */
 
 /* Returns: (transfer full). */
-static JsonObject *component(const char *uuid, const char *type, const char *title,
-			     const char *description)
-{
-	JsonObject *c = json_object_new();
-	JsonObject *status = json_object_new();
-
-	json_object_set_string_member(c, "uuid", uuid);
-	json_object_set_string_member(c, "type", type);
-	json_object_set_string_member(c, "title", title);
-	json_object_set_string_member(c, "description", description);
-	json_object_set_string_member(status, "state", "operational");
-	json_object_set_object_member(c, "status", status);
-	return c;
-}
-
-/* Returns: (transfer full). */
-static JsonObject *control_ref(const char *provision)
-{
-	JsonObject *c = json_object_new();
-	g_autofree gchar *id = tg_ev_control_id(provision);
-
-	json_object_set_string_member(c, "control-id", id);
-	return c;
-}
-
-/* Returns: (transfer full). */
-static JsonObject *reviewed_controls(void)
-{
-	JsonObject *rc = json_object_new();
-	JsonArray *sel = json_array_new();
-	JsonObject *s = json_object_new();
-	JsonArray *inc = json_array_new();
-
-	json_array_add_object_element(inc, control_ref("4-1"));
-	for (guint i = 0; i < TG_EV_N_PROVISIONS; i++)
-		json_array_add_object_element(inc, control_ref(tg_ev_provisions()[i].id));
-	json_object_set_array_member(s, "include-controls", inc);
-	json_array_add_object_element(sel, s);
-	json_object_set_array_member(rc, "control-selections", sel);
-	return rc;
-}
-
-/* The variant's devices, each an inventory item of its component.
- * Returns: (transfer full). */
-static JsonArray *inventory(const Oscal *o)
-{
-	JsonArray *items = json_array_new();
-	const TgEvLogs *logs = o->pack->logs;
-
-	for (guint i = 0; i < logs->devices->len; i++) {
-		const TgEvDevice *dev = g_ptr_array_index(logs->devices, i);
-		JsonObject *item = json_object_new();
-		JsonArray *props = json_array_new();
-		JsonArray *impl = json_array_new();
-		JsonObject *ic = json_object_new();
-		g_autofree gchar *desc = g_strdup_printf("Device %s (device ID %s): %" G_GUINT64_FORMAT
-							 " audit records of this variant in the "
-							 "window.", dev->label,
-							 dev->device_id ? dev->device_id : "unknown",
-							 dev->in_window);
-
-		json_object_set_string_member(item, "uuid", o->device_uuids->pdata[i]);
-		json_object_set_string_member(item, "description", desc);
-		prop(props, "device-label", dev->label);
-		if (dev->device_id)
-			prop(props, "device-id", dev->device_id);
-		json_object_set_array_member(item, "props", props);
-		json_object_set_string_member(ic, "component-uuid", o->product_uuid);
-		json_array_add_object_element(impl, ic);
-		json_object_set_array_member(item, "implemented-components", impl);
-		json_array_add_object_element(items, item);
-	}
-	return items;
-}
-
-/* Returns: (transfer full). */
 static JsonObject *local_definitions(const Oscal *o)
 {
 	JsonObject *ld = json_object_new();
 	JsonArray *comps = json_array_new();
-	const TgEvVariant *v = o->pack->variant;
-	g_autofree gchar *product = g_strdup_printf("Variant %s of the product under "
-						    "assessment: model designation '%s', "
-						    "hardware revision %s, policy %s.", v->id,
-						    tg_ev_or_dash(v->model),
-						    tg_ev_or_dash(v->hardware_revision),
-						    tg_ev_or_dash(v->policy_hash));
-	g_autofree gchar *ptitle = g_strdup_printf("%s (variant %s)", o->pack->policy->model,
-						   v->id);
 
-	json_array_add_object_element(comps, component(o->tool_uuid, "software", "tollgate "
-						       TG_VERSION, "The update-policy gate that "
-						       "wrote the device records and exported this "
-						       "pack; it reports observations only."));
-	json_array_add_object_element(comps, component(o->product_uuid, "this-system", ptitle,
-						       product));
+	json_array_add_object_element(comps, tg_ev_oscal_tool(o->tool_uuid));
+	json_array_add_object_element(comps, tg_ev_oscal_variant(o->pack, o->product_uuid));
 	json_object_set_array_member(ld, "components", comps);
-	if (o->device_uuids->len)
-		json_object_set_array_member(ld, "inventory-items", inventory(o));
+	if (o->pack->logs->devices->len)
+		json_object_set_array_member(ld, "inventory-items",
+					     tg_ev_oscal_devices(o->pack, o->seed, o->product_uuid));
 	return ld;
 }
 
@@ -370,8 +288,8 @@ static const char *window_edge(const TgEvPack *pack, gboolean start)
 
 	if (start && pack->since)
 		return pack->since;
-	if (!start && pack->until)
-		return pack->until;
+	if (!start && pack->until)	/* never after the export itself */
+		return strcmp(pack->until, pack->generated) < 0 ? pack->until : pack->generated;
 	for (guint i = 0; i < pack->logs->devices->len; i++) {
 		const TgEvDevice *dev = g_ptr_array_index(pack->logs->devices, i);
 		const char *t = start ? dev->first_time : dev->last_time;
@@ -406,10 +324,10 @@ static JsonObject *result(Oscal *o)
 	json_object_set_string_member(r, "start", start);
 	if (strcmp(end, start) >= 0)
 		json_object_set_string_member(r, "end", end);
-	prop(props, "mode", pack->opts->self_assessment ? "self-assessment" : "observations-only");
+	tg_ev_oscal_prop(props, "mode", pack->opts->self_assessment ? "self-assessment" : "observations-only");
 	json_object_set_array_member(r, "props", props);
 	json_object_set_object_member(r, "local-definitions", local_definitions(o));
-	json_object_set_object_member(r, "reviewed-controls", reviewed_controls());
+	json_object_set_object_member(r, "reviewed-controls", tg_ev_oscal_reviewed_controls());
 	json_object_set_array_member(r, "observations", observations(o));
 	if (pack->opts->self_assessment)
 		json_object_set_array_member(r, "findings", findings(o));
@@ -433,46 +351,22 @@ static JsonObject *metadata(const TgEvExport *x)
 	json_object_set_string_member(m, "last-modified", top->generated);
 	json_object_set_string_member(m, "version", version);
 	json_object_set_string_member(m, "oscal-version", "1.1.2");
-	prop(props, "mode", top->opts->self_assessment ? "self-assessment" : "observations-only");
+	tg_ev_oscal_prop(props, "mode", top->opts->self_assessment ? "self-assessment" : "observations-only");
 	json_object_set_array_member(m, "props", props);
 	json_object_set_string_member(m, "remarks", tg_ev_verdict_notice(top->opts->self_assessment));
 	return m;
 }
 
 /* Returns: (transfer full). */
-static JsonObject *back_matter(void)
-{
-	JsonObject *bm = json_object_new();
-	JsonArray *res = json_array_new();
-	JsonObject *cat = json_object_new();
-	JsonArray *props = json_array_new();
-
-	json_object_set_string_member(cat, "uuid", TG_EV_CATALOG_UUID);
-	json_object_set_string_member(cat, "title", "tollgate local catalogue of EN 303 645 "
-				      "clause 5.3 and provision 4-1");
-	json_object_set_string_member(cat, "description", "The control IDs en303645-<provision> "
-				      "used above. Shipped with tollgate as data/oscal/"
-				      TG_EV_CATALOG_FILE ".");
-	prop(props, "catalog-file", TG_EV_CATALOG_FILE);
-	json_object_set_array_member(cat, "props", props);
-	json_array_add_object_element(res, cat);
-	json_object_set_array_member(bm, "resources", res);
-	return bm;
-}
-
-/* Returns: (transfer full). */
 static JsonObject *variant_result(const TgEvPack *pack, const char *seed, const char *tool_uuid)
 {
 	Oscal o = { .pack = pack, .seed = seed, .tool_uuid = tool_uuid,
-		    .product_uuid = tg_ev_uuid5(seed, "v%s:product", pack->variant->id),
+		    .product_uuid = tg_ev_oscal_variant_uuid(seed, pack),
 		    .device_uuids = g_ptr_array_new_with_free_func(g_free) };
 	JsonObject *r;
 
 	for (guint i = 0; i < pack->logs->devices->len; i++)
-		g_ptr_array_add(o.device_uuids,
-				tg_ev_uuid5(seed, "v%s:device:%u:%s", pack->variant->id, i,
-					    ((const TgEvDevice *)g_ptr_array_index(pack->logs->devices,
-										   i))->label));
+		g_ptr_array_add(o.device_uuids, tg_ev_oscal_device_uuid(seed, pack, i));
 	r = result(&o);
 	oscal_clear(&o);
 	return r;
@@ -491,18 +385,20 @@ JsonNode *tg_ev_oscal_build(const TgEvExport *x)
 
 	json_object_set_string_member(ar, "uuid", uuid);
 	json_object_set_object_member(ar, "metadata", metadata(x));
-	json_object_set_string_member(ap, "href", decl->assessment_plan ? decl->assessment_plan
-									: NO_PLAN);
-	if (!decl->assessment_plan)
-		json_object_set_string_member(ap, "remarks", "No assessment plan was declared "
-					      "([evidence] assessment-plan); see gaps.md.");
+	json_object_set_string_member(ap, "href", TG_EV_PLAN_FILE);
+	json_object_set_string_member(ap, "remarks", decl->assessment_plan
+				      ? "The plan tollgate generated for this pack; it links the "
+					"plan the manufacturer named ([evidence] assessment-plan)."
+				      : "The plan tollgate generated for this pack from its "
+					"catalogue and variants; no laboratory plan was named "
+					"([evidence] assessment-plan, see gaps.md).");
 	json_object_set_object_member(ar, "import-ap", ap);
 	for (guint i = 0; i < x->packs->len; i++)
 		json_array_add_object_element(results,
 					      variant_result(g_ptr_array_index(x->packs, i), x->uuid_seed,
 							     tool_uuid));
 	json_object_set_array_member(ar, "results", results);
-	json_object_set_object_member(ar, "back-matter", back_matter());
+	json_object_set_object_member(ar, "back-matter", tg_ev_oscal_back_matter(x));
 	json_object_set_object_member(root, "assessment-results", ar);
 	json_node_take_object(node, root);
 	return node;

@@ -694,6 +694,22 @@ void tg_ev_gaps_collect(const TgEvPack *pack, GPtrArray *gaps);
 gchar *tg_ev_gaps_to_md(const TgEvPack *pack);
 gchar *tg_ev_crosswalk_to_md(const TgEvPack *pack);
 JsonNode *tg_ev_oscal_build(const TgEvExport *x);
+/* oscal-assessment-plan.json (evidence-oscal-plan.c). Returns: (transfer full). */
+JsonNode *tg_ev_oscal_plan_build(const TgEvExport *x);
+
+/* evidence-oscal-common.c: shared by the results and the plan. */
+#define TG_EV_PLAN_FILE "oscal-assessment-plan.json"
+void tg_ev_oscal_prop(JsonArray *props, const char *name, const char *value);
+void tg_ev_oscal_subject(JsonArray *subjects, const char *uuid, const char *type);
+JsonObject *tg_ev_oscal_tool(const char *uuid);
+gchar *tg_ev_oscal_variant_uuid(const char *seed, const TgEvPack *pack);
+gchar *tg_ev_oscal_device_uuid(const char *seed, const TgEvPack *pack, guint i);
+gchar *tg_ev_oscal_log_uuid(const char *seed, const char *label);
+JsonObject *tg_ev_oscal_variant(const TgEvPack *pack, const char *uuid);
+JsonArray *tg_ev_oscal_devices(const TgEvPack *pack, const char *seed, const char *product);
+JsonObject *tg_ev_oscal_reviewed_controls(void);
+/* The catalogue, the laboratory's plan if named, and logs/ of the pack. */
+JsonObject *tg_ev_oscal_back_matter(const TgEvExport *x);
 gchar *tg_ev_html_build(const TgEvExport *x);
 /* One variant's part of report.html, built while its spools are open.
  * Returns: (transfer full). */

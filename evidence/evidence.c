@@ -382,6 +382,8 @@ static gboolean write_top(const TgEvExport *x, GError **error)
 	       write_node(dir, "findings.json", tg_ev_export_findings_json(x), error) &&
 	       write_text(dir, "findings.md", tg_ev_export_findings_md(x), error) &&
 	       write_text(dir, "gaps.md", tg_ev_export_gaps_md(x), error) &&
+	       write_node(dir, TG_EV_PLAN_FILE, tg_ev_oscal_plan_build(x), error) &&
+	       write_node(dir, TG_EV_CATALOG_FILE, tg_ev_catalog_oscal(), error) &&
 	       write_node(dir, "oscal-assessment-results.json", tg_ev_oscal_build(x), error) &&
 	       write_text(dir, "report.html", tg_ev_html_build(x), error);
 }

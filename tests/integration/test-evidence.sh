@@ -193,6 +193,35 @@ if grep -Ewq 'PASS|FAIL|satisfied|not-satisfied' "$PK"/*.md "$PK"/*.json "$V1"/*
   not_ok "a default export states a verdict"; grep -Ew 'PASS|FAIL|satisfied' "$PK"/* | head -3
 else ok "no verdict in a default export"; fi
 check "OSCAL validates against the official schema" -- $VALIDATE "$PK/oscal-assessment-results.json"
+check "the OSCAL assessment plan validates against the official schema" -- \
+  $PY "$TG_SOURCE_DIR/tests/integration/validate-oscal.py" "$TG_SOURCE_DIR/tests/data/oscal/oscal_assessment-plan_schema.json" "$PK/oscal-assessment-plan.json"
+check "the catalogue in the pack validates against the official catalog schema" -- \
+  $PY "$TG_SOURCE_DIR/tests/integration/validate-oscal.py" "$TG_SOURCE_DIR/tests/data/oscal/oscal_catalog_schema.json" "$PK/tollgate-en303645-catalog.json"
+check "import-ap resolves to the plan inside the pack, and the plan's back matter to the catalogue" -- sh -c "
+  test -f '$PK'/\$(jq -r '.[\"assessment-results\"][\"import-ap\"].href' '$PK/oscal-assessment-results.json') &&
+  test -f '$PK'/\$(jq -r '.[\"assessment-plan\"][\"back-matter\"].resources[0].rlinks[0].href' '$PK/oscal-assessment-plan.json')"
+check "the plan names the variant and device the results observe, with the same UUIDs" -- sh -c "
+  jq -S '[.[\"assessment-plan\"][\"assessment-subjects\"][].\"include-subjects\"[].\"subject-uuid\"] | sort' '$PK/oscal-assessment-plan.json' >'$W/ap-subjects' &&
+  jq -S '[.[\"assessment-results\"].results[].observations[0].subjects[].\"subject-uuid\"] | unique | sort' '$PK/oscal-assessment-results.json' >'$W/ar-subjects' &&
+  cmp '$W/ap-subjects' '$W/ar-subjects'"
+check "the plan has a task per test case, with the laboratory step for functional ones" -- jqe \
+  '.["assessment-plan"].tasks | length == 24 and (map(select(.title | test("5.3-13-2"))) | .[0].description | test("Follow the user information"))' "$PK/oscal-assessment-plan.json"
+check "observations link the device logs in the pack, each with its SHA-256" -- "$PY" - "$PK" <<'PYEOF'
+import hashlib, json, os, sys
+pack = sys.argv[1]
+ar = json.load(open(os.path.join(pack, "oscal-assessment-results.json")))["assessment-results"]
+res = {r["uuid"]: r for r in ar["back-matter"]["resources"]}
+refs = [e["href"] for r in ar["results"] for o in r["observations"] for e in o["relevant-evidence"] if e["href"].startswith("#")]
+assert refs, "no observation links a log"
+for ref in refs:
+    r = res[ref[1:]]
+    for l in r["rlinks"]:
+        data = open(os.path.join(pack, l["href"]), "rb").read()
+        assert hashlib.sha256(data).hexdigest() == l["hashes"][0]["value"], l["href"]
+print(f"{len(refs)} links to {len(set(refs))} logs resolve with their hash")
+PYEOF
+check "result dates lie within the records and never after the export" -- jqe \
+  '.["assessment-results"] | .metadata["last-modified"] as $t | all(.results[]; .start <= $t and ((.end // .start) <= $t))' "$PK/oscal-assessment-results.json"
 check "OSCAL has observations from the tool and no findings" -- jqe \
   '.["assessment-results"].results[0] | (.findings == null) and (.observations | length) > 16 and all(.observations[]; .origins[0].actors[0].type == "tool")' "$PK/oscal-assessment-results.json"
 check "OSCAL controls are the catalogue's provision IDs" -- jqe \

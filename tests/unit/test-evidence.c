@@ -672,10 +672,10 @@ static void test_export(void **state)
 	assert_null(strstr(gaps, "7-UpdMech fw Security Guarantees"));
 	manifest = read_out(out, TG_EV_MANIFEST);
 	lines = g_strsplit(manifest, "\n", -1);
-	/* top: variants.json, variants.md, findings.json, findings.md, gaps.md, OSCAL,
-	 * report.html; variants/1/: ICS, IXIT, index (2 each), gaps.md, findings (2),
+	/* top: variants.json, variants.md, findings.json, findings.md, gaps.md, OSCAL
+	 * results, plan and catalogue, report.html; variants/1/: ICS, IXIT, index (2 each), gaps.md, findings (2),
 	 * crosswalk.md; no policy/ (the records carry no policy hash); logs/log/audit.log */
-	assert_int_equal(g_strv_length(lines) - 1, 7 + 10 + 1);
+	assert_int_equal(g_strv_length(lines) - 1, 9 + 10 + 1);
 	assert_contains(manifest, "  logs/log/audit.log\n");
 	assert_contains(manifest, "  variants/1/ics.json\n");
 	assert_null(strstr(manifest, "spool"));
