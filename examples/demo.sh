@@ -230,18 +230,25 @@ say "$(grep '^support end' "$LOGS/thermo-0001-status0.log")"
 # Signing key of the update server; SWUpdate checks every sw-description.
 mkdir -p "$U1/swu" "$SWU_TMP"
 swu_new_signer "$WORK/pki/swu-key.pem" "$WORK/pki/swu-cert.pem" "TG-Thermostat update signer" 30
+swu_new_signer "$WORK/pki/other-key.pem" "$WORK/pki/other-cert.pem" "Someone else's signer" 30
 printf 'TG-Thermostat T1 rootfs 1.0.0\n' >"$TARGET"
 swu_write_config "$U1/etc/swupdate.cfg" "$WORK/pki/swu-cert.pem" "$TG --config $P1 swupdate-precheck"
 
-# make_swu NAME VERSION PROPERTIES: a signed .swu whose tollgate entry
-# carries PROPERTIES (libconfig); payload "TG-Thermostat T1 rootfs VERSION".
+# make_swu NAME VERSION PROPERTIES [SIGNING [HARDWARE]]: a .swu whose
+# tollgate entry carries PROPERTIES (libconfig); payload "TG-Thermostat T1
+# rootfs VERSION". SIGNING: "server" (the update server's key, default),
+# "other" (a key SWUpdate does not trust) or "none"; HARDWARE: B2 (default).
 make_swu() {
-  local name=$1 version=$2 props=$3 d=$U1/swu/$1 sha
+  local name=$1 version=$2 props=$3 signing=${4:-server} hw=${5:-B2} d=$U1/swu/$1 sha sign=()
   mkdir -p "$d"
   printf 'TG-Thermostat T1 rootfs %s\n' "$version" >"$d/rootfs.img"
   sha=$(swu_sha256 "$d/rootfs.img")
-  swu_build "$d" "$U1/swu/$name.swu" --sign "$WORK/pki/swu-cert.pem" "$WORK/pki/swu-key.pem" \
-    --version "$version" --description "TG-Thermostat T1 firmware $version" --hardware B2 \
+  case $signing in
+    server) sign=(--sign "$WORK/pki/swu-cert.pem" "$WORK/pki/swu-key.pem") ;;
+    other) sign=(--sign "$WORK/pki/other-cert.pem" "$WORK/pki/other-key.pem") ;;
+  esac
+  swu_build "$d" "$U1/swu/$name.swu" "${sign[@]}" \
+    --version "$version" --description "TG-Thermostat T1 firmware $version" --hardware "$hw" \
     --image rootfs.img --device "$TARGET" --sha256 "$sha" --tollgate "$props"
 }
 
@@ -281,6 +288,10 @@ push() {
   done
   say "SWUpdate logged no end for $1"
 }
+# wait_record LOG SINCE SELECT: the listener writes asynchronously.
+wait_record() {
+  for _ in $(seq 1 60); do [ "$(rec "$1" "$2" "$3")" != null ] && return 0; sleep 0.05; done
+}
 swu_said() { tail -n +"$((SWU_LINE + 1))" "$LOGS/swupdate.log" | grep -E "$1" | head -1 | sed 's/.*\(tollgate: \)/\1/'; }
 
 # swu_step TITLE NAME VERSION EXPECTED: push and judge by SWUpdate's log,
@@ -303,11 +314,20 @@ swu_step() {
       *) out=failed ;;
     esac
     seq=$(jq .seq <<<"$r")
-    who="tollgate's Lua handler"
-    swu_said 'swupdate-precheck command returned' | grep -q . && who="preupdatecmd (tollgate swupdate-precheck)"
-    say "SWUpdate logged \"$(swu_said 'tollgate: (refused|deferred)' | sed 's/^\(tollgate: [a-z]* [^ :]*\).*/\1/')\" and stopped it in $who"
+    if [ "$out" = failed ]; then  # the updater's own check: what tollgate recorded of it
+      say "SWUpdate's own check stopped it: $(swu_said 'ERROR : ' | sed 's/.*ERROR : //' | cut -c1-120)"
+      wait_record "$LOG1" "$since" '.event == "update.failed" or .event == "update.updater-refused"'
+      r=$(rec "$LOG1" "$since" '.event == "update.failed" or .event == "update.updater-refused"')
+      seq=$(jq -r '.seq // "-"' <<<"$r")
+      if [ "$r" != null ]; then say "tollgate recorded $(jq -r .event <<<"$r") (seq $seq)"
+      else say "tollgate recorded nothing: SWUpdate stopped before it named the update's version"; fi
+    else
+      who="tollgate's Lua handler"
+      swu_said 'swupdate-precheck command returned' | grep -q . && who="preupdatecmd (tollgate swupdate-precheck)"
+      say "SWUpdate logged \"$(swu_said 'tollgate: (refused|deferred)' | sed 's/^\(tollgate: [a-z]* [^ :]*\).*/\1/')\" and stopped it in $who"
+      say "reason ($(jq -r .decision.reason <<<"$r")): $(jq -r .decision.message <<<"$r")"
+    fi
     say "the target still holds $(sed 's/.* //' "$TARGET")"
-    say "reason ($(jq -r .decision.reason <<<"$r")): $(jq -r .decision.message <<<"$r")"
   fi
   row "$title" thermo-0001 swupdate "$version" "$want" "$out" "$seq"
 }
@@ -327,6 +347,19 @@ tg_step() {
   else
     row "$title" "$unit" tollgate "$version" "$want" "error (exit $rc)" -
   fi
+}
+# refused_step TITLE UNIT LOG WORD CMD...: a user command the policy refuses;
+# the error must name WORD (the limit) and nothing may be recorded.
+refused_step() {
+  local title=$1 unit=$2 log=$3 word=$4 since rc=0 out=refused
+  shift 4
+  step "$title"
+  since=$(last_seq "$log")
+  "$@" >"$LOGS/cmd.out" 2>&1 || rc=$?
+  sed 's/^/    > /' "$LOGS/cmd.out"
+  { [ "$rc" != 0 ] && grep -q -- "$word" "$LOGS/cmd.out"; } || out="accepted (exit $rc)"
+  [ "$(last_seq "$log")" = "$since" ] || out="recorded a postpone"
+  row "$title" "$unit" tollgate - refused "$out" -
 }
 # approve_step TITLE UNIT VERSION LOG DIGEST TOLLGATE...: the user runs the
 # approve command the disruption notice gave (DIGEST empty: it gave none).
@@ -350,6 +383,12 @@ make_swu security-1.1.1 1.1.1 "$SEC1"
 make_swu disruptive-1.2.0 1.2.0 'class = "feature"; reboot = "true"; downtime = "90s"; services = [ "heating-control" ];'
 make_swu feature-1.3.0 1.3.0 'class = "feature";'
 make_swu security-1.2.1 1.2.1 'class = "security"; advisories = [ "CVE-2026-42100" ]; severity = "medium"; risk = "A crafted schedule file could crash the heating control.";'
+# Misuse: what an attacker or a mistake hands the device.
+make_swu flipped-1.4.0 1.4.0 'class = "feature";'
+sed -i 's/TG-Thermostat T1 rootfs 1.4.0/TG-Thermostat T1 rootfX 1.4.0/' "$U1/swu/flipped-1.4.0.swu"
+make_swu unsigned-1.4.0 1.4.0 'class = "feature";' none
+make_swu otherkey-1.4.0 1.4.0 'class = "feature";' other
+make_swu otherhw-1.4.0 1.4.0 'class = "feature";' server C9
 
 swu_step "feature update 1.1.0 inside the maintenance window" feature-1.1.0 1.1.0 installed
 say "deferral check: $(jq -r '[.[] | select(.event == "gate.decision" and .candidate.version == "1.1.0")] | last | (.checks // .decision.checks)[] | select(.check == "deferral") | .message' -s "$LOG1")"
@@ -363,6 +402,12 @@ tg_step "next start is healthy: commit 1.1.1" thermo-0001 1.1.1 committed update
 say "$(floors "$P1")"
 
 swu_step "replay of the signed 1.1.0 update" feature-1.1.0 1.1.0 refused
+
+# ---- misuse: images SWUpdate's own checks must stop ---------------------------
+swu_step "image with one byte changed after signing (1.4.0)" flipped-1.4.0 1.4.0 failed
+swu_step "unsigned image (1.4.0)" unsigned-1.4.0 1.4.0 failed
+swu_step "image signed by another key (1.4.0)" otherkey-1.4.0 1.4.0 failed
+swu_step "image for another hardware revision (C9)" otherhw-1.4.0 1.4.0 failed
 
 swu_step "disruptive update 1.2.0 (restart, 90 s without heating control)" disruptive-1.2.0 1.2.0 deferred
 APPROVE1=""
@@ -379,6 +424,18 @@ tg_step "user postpones feature updates for 7 days" thermo-0001 - postponed user
   "${T1[@]}" postpone --for 7d --class feature
 swu_step "feature update 1.3.0 while postponed" feature-1.3.0 1.3.0 deferred
 swu_step "security update 1.2.1 while features are postponed" security-1.2.1 1.2.1 installed
+tg_step "next start is healthy: commit 1.2.1" thermo-0001 1.2.1 committed update.committed "$LOG1" "${T1[@]}" commit
+swu_step "reinstall of the installed 1.2.1" security-1.2.1 1.2.1 refused
+
+# ---- the user's controls -------------------------------------------------------
+tg_step "user switches automatic feature updates off" thermo-0001 - changed user.settings-changed "$LOG1" \
+  "${T1[@]}" settings auto-install.feature=off
+tg_step "and on again" thermo-0001 - changed user.settings-changed "$LOG1" \
+  "${T1[@]}" settings auto-install.feature=on
+refused_step "security updates postponed for 30 days (the policy allows 3)" thermo-0001 "$LOG1" \
+  "max-postpone" "${T1[@]}" postpone --for 30d --class security
+tg_step "periodic update check (no update offered)" thermo-0001 - recorded update.check "$LOG1" \
+  "${T1[@]}" record-check --result none --client demo
 
 # ======================================================================
 # Unit thermo-0002: RAUC on A/B slots

@@ -26,17 +26,21 @@ typedef struct {
 	gpointer notice_data;
 	TgSwuListener *state;
 	gint64 since;		/* seconds: decisions before this belong to earlier updates */
+	gchar *used_tx;		/* the decision that explained the last failure */
 } Listen;
 
 /* Was the update that just failed refused or deferred by a tollgate gate
  * that could not say so on the progress channel (the preupdatecmd precheck)?
  * The engine's last decision tells: not an allow, for this version, made
- * after the previous update ended. */
+ * after the previous update ended, and not already the reason of an
+ * earlier failure (attempts within one second: an unsigned image right
+ * after a deferred one fails in SWUpdate's own check, never in the gate). */
 static gboolean blocked_by_precheck(Listen *ls, TgEngine *engine)
 {
 	g_autoptr(JsonObject) status = tg_engine_status(engine, NULL);
 	const char *version = tg_swu_listener_version(ls->state);
 	JsonObject *last;
+	const char *tx;
 	g_autoptr(GDateTime) when = NULL;
 	g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
 
@@ -48,9 +52,16 @@ static gboolean blocked_by_precheck(Listen *ls, TgEngine *engine)
 			"allow") ||
 	    g_strcmp0(json_object_get_string_member_with_default(last, "version", ""), version))
 		return FALSE;
+	tx = json_object_get_string_member_with_default(last, "transaction_id", NULL);
+	if (tx && g_strcmp0(tx, ls->used_tx) == 0)
+		return FALSE;
 	when = g_date_time_new_from_iso8601(
 		json_object_get_string_member_with_default(last, "time", ""), utc);
-	return when && g_date_time_to_unix(when) >= ls->since;
+	if (!when || g_date_time_to_unix(when) < ls->since)
+		return FALSE;
+	g_free(ls->used_tx);
+	ls->used_tx = g_strdup(tx);
+	return TRUE;
 }
 
 /* SWUpdate refused the update by its own version limit: nothing was
@@ -242,9 +253,13 @@ gboolean tg_swu_listen(const TgSwuEngineOptions *opts, const char *socket_path, 
 	g_autoptr(TgSwuListener) state = tg_swu_listener_new();
 	Listen ls = { .opts = opts, .on_notice = on_notice, .notice_data = notice_data,
 		      .state = state, .since = g_get_real_time() / G_USEC_PER_SEC };
+	g_autofree gchar *used = NULL;	/* freed with ls */
 
 #if TG_HAVE_LIBSWUPDATE
-	return listen_loop(&ls, socket_path, once, error);
+	gboolean ok = listen_loop(&ls, socket_path, once, error);
+
+	used = ls.used_tx;
+	return ok;
 #else
 	(void)ls;
 	g_set_error(error, TG_SWU_ERROR, TG_SWU_ERROR_IO,

@@ -68,14 +68,15 @@ swu_keys() { swu_new_signer "$SWU_KEY" "$SWU_CERT" "tollgate test signer" 2; }
 #   FLAGS: signed (CMS signature, sha256, hardware-compatibility: for the
 #          stock binary), direct (installed-directly image), corrupt (the
 #          payload does not match its sha256), type=NAME (update-type =
-#          NAME, SWUpdate 2025.12+).
+#          NAME, SWUpdate 2025.12+), hw=REV (hardware-compatibility, default 1.0).
 # Writes $W/swu/NAME.swu (payload "payload VERSION") and $W/swu/NAME.desc.
 make_swu() {
   local name=$1 version=$2 props=$3; shift 3
-  local d=$W/swu/$name signed=0 corrupt=0 sign=() opts=() sha f
+  local d=$W/swu/$name signed=0 corrupt=0 sign=() opts=() sha f hw=1.0
   for f in "$@"; do
     case $f in
       signed) signed=1 ;;
+      hw=*) hw=${f#hw=} ;;
       direct) opts+=(--installed-directly) ;;
       corrupt) corrupt=1 ;;
       type=*) opts+=(--update-type "${f#type=}") ;;
@@ -86,7 +87,7 @@ make_swu() {
   if [ $signed = 1 ]; then
     sha=$(swu_sha256 "$d/payload.bin")
     sign=(--sign "$SWU_CERT" "$SWU_KEY")
-    opts+=(--sha256 "$sha" --hardware 1.0)
+    opts+=(--sha256 "$sha" --hardware "$hw")
   fi
   [ $corrupt = 1 ] && printf 'payload X.X.X\n' >"$d/payload.bin"
   [ "$props" = "-" ] || opts+=(--tollgate "$props")

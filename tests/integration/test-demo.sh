@@ -57,8 +57,8 @@ for want in "feature update 1.1.0 inside the maintenance window	thermo-0001	swup
   case $want in *thermo-0002*) [ "$rauc_ok" = 1 ] || continue ;; esac
   grep -qF "$want" "$S" && ok "summary has: ${want%%	*}" || not_ok "summary lacks: ${want%%	*}"
 done
-[ "$(awk -F'\t' '$6 == "committed"' "$S" | wc -l)" = $((3 + rauc_ok)) ] &&
-  ok "commits after good boots: 3 on thermo-0001$([ "$rauc_ok" = 1 ] && echo ', 1 on thermo-0002')" || not_ok "commits missing"
+[ "$(awk -F'\t' '$6 == "committed"' "$S" | wc -l)" = $((4 + rauc_ok)) ] &&
+  ok "commits after good boots: 4 on thermo-0001$([ "$rauc_ok" = 1 ] && echo ', 1 on thermo-0002')" || not_ok "commits missing"
 
 # Each seq names the record that shows the outcome.
 check_seq() {  # check_seq UNIT SEQ OUTCOME VERSION
@@ -154,6 +154,32 @@ if [ "$have_evidence" = 1 ]; then
   else not_ok "evidence check --strict on the demo"; sed 's/^/  | /' "$W/check.out" | head -20; fi
   jq -e '.contradictions == 0' "$RUN/evidence/findings.json" >/dev/null &&
     ok "the demo's findings.json lists no contradiction" || not_ok "the demo's pack has contradictions"
+  # The misuse story: each step the demo ran is indexed under its test case
+  # with the record it cites (summary.tsv: the step's audit seq).
+  V1=$E/variants/$(jq -r '.variants[] | select(.devices[].device == "thermo-0001") | .id' "$E/variants.json")
+  indexed() {  # STEP-TITLE TEST-CASE
+    local seq
+    seq=$(awk -F'\t' -v t="$1" '$1 == t { print $7 }' "$S")
+    if [ -n "$seq" ] && [ "$seq" != - ] && jq -e --arg tc "$2" --argjson s "$seq" \
+        '.test_cases[] | select(.id == $tc) | any(.records[]; .device == "thermo-0001" and .seq == $s and (.hash | length) == 64)' \
+        "$V1/evidence-index.json" >/dev/null; then ok "'$1' (seq $seq) is indexed under $2"
+    else not_ok "'$1' (seq ${seq:-none}) is not indexed under $2"; fi
+  }
+  indexed "replay of the signed 1.1.0 update" 5.3-2-2
+  indexed "reinstall of the installed 1.2.1" 5.3-2-2
+  indexed "image with one byte changed after signing (1.4.0)" 5.3-2-2
+  indexed "image for another hardware revision (C9)" 5.3-2-2
+  indexed "user switches automatic feature updates off" 5.3-6-2
+  indexed "user postpones feature updates for 7 days" 5.3-6-2
+  indexed "periodic update check (no update offered)" 5.3-5-1
+  indexed "disruptive update 1.2.0 (restart, 90 s without heating control)" 5.3-12-1
+  for step in "unsigned image (1.4.0)" "image signed by another key (1.4.0)"; do
+    awk -F'\t' -v t="$step" '$1 == t && $5 == "failed" && $6 == "failed"' "$S" | grep -q . &&
+      ok "'$step': SWUpdate refused it, the target kept its software" || not_ok "'$step' not in the summary as refused by SWUpdate"
+  done
+  awk -F'\t' '$1 ~ /^security updates postponed for 30 days/ && $6 == "refused"' "$S" | grep -q . &&
+    ok "a security postpone beyond the policy's limit is refused" || not_ok "the over-long security postpone was not refused"
+
   # The updaters that really ran, from the records, in the IXIT and the index.
   ran=$(jq -r '[.. | objects | select(.field? == "Updater versions (records)") | .derived // empty] | join("; ")' \
     "$E"/variants/*/ixit.json)

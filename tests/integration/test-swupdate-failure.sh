@@ -41,6 +41,14 @@ expect_audit "0.9.0 refused" "($(last_decision 0.9.0)).verdict == \"refuse\""
 expect_audit "the refusal is not recorded as update.failed" 'all(.[]; .event != "update.failed" or .candidate.version != "0.9.0")'
 grep -q "stopped by the tollgate precheck" "$W/listen.out" && ok "listener says the precheck stopped it" ||
   { not_ok "listener output"; sed 's/^/  | /' "$W/listen.out"; }
+# The same version again at once, for another board: SWUpdate's hardware
+# check stops it before the precheck runs. The precheck's refusal a moment
+# ago explained the last failure, not this one: it is SWUpdate's failure.
+make_swu down-hw 0.9.0 'class = "feature";' signed hw=9.9
+push_update down-hw
+wait_for "$W/listen.out" "failed install of 0.9.0" || true
+expect_audit "the next failure of 0.9.0 (hardware) is recorded as SWUpdate's, not blamed on the precheck" \
+  'any(.[]; .event == "update.failed" and .candidate.version == "0.9.0" and (.failure | test("compatible|hardware|failed")))'
 
 # A deferral by the Lua handler (PREINSTALL; no precheck configured this
 # time) is not a failure either: the handler's decision INFO tells the
