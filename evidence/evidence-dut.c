@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "tg-config.h"
+
 #define UNKNOWN "unknown"
 
 /* "name value; name value" of @table sorted by key, or NULL when empty.
@@ -224,6 +226,38 @@ gchar *tg_ev_variants_to_md(const TgEvExport *x)
 			       x->packs->len, x->packs->len == 1 ? "" : "s");
 	for (guint i = 0; i < x->packs->len; i++)
 		md_variant(md, g_ptr_array_index(x->packs, i));
+	return g_string_free(md, FALSE);
+}
+
+/* ------------------------------------------------------------------ */
+/* README.md of the pack */
+
+gchar *tg_ev_pack_readme(const TgEvExport *x)
+{
+	GString *md = g_string_new(NULL);
+
+	g_string_append_printf(md, "# Evidence pack: %s\n\nETSI EN 303 645 clause 5.3 / TS 103 "
+			       "701 assessment evidence, written by tollgate %s on %s from the "
+			       "policies and audit logs of %u variant%s. %s\n\n", x->top.decl->title
+			       ? x->top.decl->title : x->top.policy->model, TG_VERSION,
+			       x->top.generated, x->packs->len, x->packs->len == 1 ? "" : "s",
+			       tg_ev_verdict_notice(x->top.opts->self_assessment));
+	g_string_append(md, "## Check it first\n\n```sh\ntollgate evidence verify . --key "
+			    "SIGNER.pub   # manifest, signature, logs, every cited record\n"
+			    "sha256sum -c MANIFEST.sha256                  # the same without "
+			    "tollgate: every file\nopenssl pkeyutl -verify -pubin -inkey SIGNER.pub "
+			    "-rawin -in MANIFEST.sha256 -sigfile MANIFEST.sha256.sig\n```\n\n"
+			    "SIGNER.pub is the key the manufacturer published; signing-key.pub in "
+			    "the pack shows that the pack is whole, not who signed it.\n\n"
+			    "## Then read\n\n1. report.html or variants.md: the devices under "
+			    "test and the variants (model, hardware revision, policy).\n2. "
+			    "findings.md: contradictions to resolve before testing, and weak "
+			    "evidence.\n3. Per variant, variants/N/: ics.md (with the strength of "
+			    "each claim), ixit.md, evidence-index.md (records per test case, or the "
+			    "step a laboratory takes where none shows it), gaps.md, and policy/ "
+			    "(the policy the devices ran).\n4. logs/: the audit records the "
+			    "index cites.\n5. oscal-assessment-results.json with the plan it imports "
+			    "and the control catalogue, for OSCAL tools.\n");
 	return g_string_free(md, FALSE);
 }
 

@@ -658,6 +658,8 @@ typedef struct {
  * (evidence-dut.c). Returns: (transfer full). */
 JsonNode *tg_ev_variants_to_json(const TgEvExport *x);
 gchar *tg_ev_variants_to_md(const TgEvExport *x);
+/* README.md at the top of the pack: what it is and how to check it. */
+gchar *tg_ev_pack_readme(const TgEvExport *x);
 /* Gaps for what no record says about a device under test. */
 void tg_ev_dut_gaps(const TgEvPack *pack, GPtrArray *gaps);
 /* The pack's findings.json, findings.md and gaps.md over every variant. */

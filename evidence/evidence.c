@@ -377,7 +377,8 @@ static gboolean write_top(const TgEvExport *x, GError **error)
 {
 	const char *dir = x->top.opts->out_dir;
 
-	return write_node(dir, "variants.json", tg_ev_variants_to_json(x), error) &&
+	return write_text(dir, "README.md", tg_ev_pack_readme(x), error) &&
+	       write_node(dir, "variants.json", tg_ev_variants_to_json(x), error) &&
 	       write_text(dir, "variants.md", tg_ev_variants_to_md(x), error) &&
 	       write_node(dir, "findings.json", tg_ev_export_findings_json(x), error) &&
 	       write_text(dir, "findings.md", tg_ev_export_findings_md(x), error) &&

@@ -557,6 +557,16 @@ NOW=$(date -u -d "@$(( $(date -u -d "$END" +%s) - 60 * 86400 ))" +%Y-%m-%dT%H:%M
 tg_step "time moves to $NOW, 60 days before the support end" thermo-0001 - notified support.ending "$LOG1" \
   "${T1[@]}" --now "$NOW" record-check --result none --client demo
 if n=$(newest_notice "$U1/notices" support-ending); then show_notice "$n"; else say "no support-ending notice in the spool"; FAILED=$((FAILED + 1)); fi
+AFTER=$(date -u -d "@$(( $(date -u -d "$END" +%s) + 2 * 86400 ))" +%Y-%m-%dT%H:%M:%SZ)
+tg_step "time moves to $AFTER, past the support end" thermo-0001 - ended support.ended "$LOG1" \
+  "${T1[@]}" --now "$AFTER" record-check --result none --client demo
+step "feature update 1.5.0 after the support end (after-end = refuse-feature)"
+since=$(last_seq "$LOG1"); rc=0
+"${T1[@]}" --now "$AFTER" gate --version 1.5.0 --class feature >"$LOGS/cmd.out" 2>&1 || rc=$?
+sed 's/^/    > /' "$LOGS/cmd.out"
+r=$(rec "$LOG1" "$since" '.event == "gate.decision"')
+out="exit $rc"; [ "$rc" = 10 ] && [ "$(jq -r .decision.verdict <<<"$r")" = refuse ] && out=refused
+row "feature update 1.5.0 after the support end" thermo-0001 tollgate 1.5.0 refused "$out" "$(jq -r '.seq // "-"' <<<"$r")"
 
 # ---- the audit logs ------------------------------------------------------
 for unit in thermo-0001 thermo-0002; do

@@ -177,6 +177,9 @@ if [ "$have_evidence" = 1 ]; then
     awk -F'\t' -v t="$step" '$1 == t && $5 == "failed" && $6 == "failed"' "$S" | grep -q . &&
       ok "'$step': SWUpdate refused it, the target kept its software" || not_ok "'$step' not in the summary as refused by SWUpdate"
   done
+  awk -F'\t' '$1 ~ /past the support end$/ && $6 == "ended"' "$S" | grep -q . &&
+    awk -F'\t' '$1 == "feature update 1.5.0 after the support end" && $6 == "refused"' "$S" | grep -q . &&
+    ok "past the support end: support.ended recorded, a feature update refused" || not_ok "the support end passing is not in the summary"
   awk -F'\t' '$1 ~ /^security updates postponed for 30 days/ && $6 == "refused"' "$S" | grep -q . &&
     ok "a security postpone beyond the policy's limit is refused" || not_ok "the over-long security postpone was not refused"
 

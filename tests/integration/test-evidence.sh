@@ -108,7 +108,7 @@ lines_after=$(cat "$LOG"/audit.log* | wc -l)
 [ "$lines_before" = "$lines_after" ] && ok "the export wrote no audit record" || not_ok "audit lines $lines_before -> $lines_after"
 PK=$W/pack
 V1=$PK/variants/1
-for f in variants.json variants.md findings.json findings.md gaps.md oscal-assessment-results.json \
+for f in README.md variants.json variants.md findings.json findings.md gaps.md oscal-assessment-results.json \
          report.html MANIFEST.sha256 variants/1/ics.json variants/1/ics.md variants/1/ixit.json \
          variants/1/ixit.md variants/1/evidence-index.json variants/1/evidence-index.md \
          variants/1/gaps.md variants/1/findings.json variants/1/findings.md variants/1/crosswalk.md \
@@ -247,6 +247,7 @@ expect_output 'signature verified with the given key; [0-9]+ audit log' "it says
 expect_exit 0 "and with the key the pack carries" -- $TG evidence verify "$W/self"
 expect_output 'key the pack carries' "saying whose key it used"
 expect_exit 0 "evidence verify passes on the unsigned pack" -- $TG evidence verify "$PK"
+check "the pack's README says how to check it" -- grep -q 'tollgate evidence verify . --key' "$PK/README.md"
 check "the pack carries the device's whole log" -- cmp "$LOG/audit.log" "$PK/logs/log/audit.log"
 openssl genpkey -algorithm ed25519 -out "$W/other.pem" 2>/dev/null
 openssl pkey -in "$W/other.pem" -pubout -out "$W/other.pub" 2>/dev/null

@@ -675,7 +675,7 @@ static void test_export(void **state)
 	/* top: variants.json, variants.md, findings.json, findings.md, gaps.md, OSCAL
 	 * results, plan and catalogue, report.html; variants/1/: ICS, IXIT, index (2 each), gaps.md, findings (2),
 	 * crosswalk.md; no policy/ (the records carry no policy hash); logs/log/audit.log */
-	assert_int_equal(g_strv_length(lines) - 1, 9 + 10 + 1);
+	assert_int_equal(g_strv_length(lines) - 1, 10 + 10 + 1);	/* and README.md */
 	assert_contains(manifest, "  logs/log/audit.log\n");
 	assert_contains(manifest, "  variants/1/ics.json\n");
 	assert_null(strstr(manifest, "spool"));
