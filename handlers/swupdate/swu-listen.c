@@ -163,9 +163,35 @@ static const char *const refusal_markers[] = {
 	"No reinstalling allowed: new version ",
 };
 
+/* SWUpdate's own checks of the image that fail while it reads the .swu,
+ * before it announces the update (no START, no version): the note starts
+ * the update the listener follows, so the FAILURE that ends it is recorded
+ * with this text (the version stays unknown). */
+static const char *const early_failures[] = {
+	"Authentication of all signatures failed",	/* a signer it does not trust */
+	"description file name not the first of the list",	/* no signature */
+	"Signature verification failed",
+};
+
+static void note_early_failure(TgSwuListener *l, const char *msg)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(early_failures); i++) {
+		const char *at = strstr(msg, early_failures[i]);
+
+		if (!at)
+			continue;
+		reset(l);
+		l->active = TRUE;
+		l->error = g_utf8_make_valid(at, -1);
+		return;
+	}
+}
+
 void tg_swu_listener_note(TgSwuListener *l, const char *msg)
 {
 	g_return_if_fail(l != NULL);
+	if (msg && !l->active)
+		note_early_failure(l, msg);
 	if (!msg || (l->active && l->refusal))
 		return;
 	for (gsize i = 0; i < G_N_ELEMENTS(refusal_markers); i++) {

@@ -173,10 +173,13 @@ if [ "$have_evidence" = 1 ]; then
   indexed "user postpones feature updates for 7 days" 5.3-6-2
   indexed "periodic update check (no update offered)" 5.3-5-1
   indexed "disruptive update 1.2.0 (restart, 90 s without heating control)" 5.3-12-1
-  for step in "unsigned image (1.4.0)" "image signed by another key (1.4.0)"; do
-    awk -F'\t' -v t="$step" '$1 == t && $5 == "failed" && $6 == "failed"' "$S" | grep -q . &&
-      ok "'$step': SWUpdate refused it, the target kept its software" || not_ok "'$step' not in the summary as refused by SWUpdate"
-  done
+  indexed "unsigned image (1.4.0)" 5.3-2-2
+  indexed "image signed by another key (1.4.0)" 5.3-9-1
+  jq -e -s '[.[] | select(.event == "update.failed") | .failure] |
+      any(test("Authentication of all signatures failed")) and any(test("sw-description.sig"))' \
+    "$RUN/fleet/thermo-0001/audit.log" >/dev/null &&
+    ok "the records name SWUpdate's reason for the unsigned and the foreign-signed image" ||
+    not_ok "SWUpdate's signature failures are not recorded with their reason"
   awk -F'\t' '$1 ~ /past the support end$/ && $6 == "ended"' "$S" | grep -q . &&
     awk -F'\t' '$1 == "feature update 1.5.0 after the support end" && $6 == "refused"' "$S" | grep -q . &&
     ok "past the support end: support.ended recorded, a feature update refused" || not_ok "the support end passing is not in the summary"

@@ -430,6 +430,30 @@ static void test_listener_updater_refusal(void **state)
 	assert_non_null(strstr(tg_swu_listener_refusal(l), "No reinstalling allowed"));
 }
 
+/* SWUpdate's signature check fails while it reads the .swu, before any
+ * START: the note starts the update, and its FAILURE is a failed install
+ * of unknown version whose error is the check's own text. A FAILURE with
+ * no note and no START stays nobody's. */
+static void test_listener_early_failure(void **state)
+{
+	const Msg fail[] = { { TG_SWU_STATUS_FAILURE, NULL, TG_SWU_EVENT_FAILED } };
+	const Msg stray[] = { { TG_SWU_STATUS_FAILURE, NULL, TG_SWU_EVENT_NONE } };
+	g_autoptr(TgSwuListener) l = tg_swu_listener_new();
+
+	(void)state;
+	feed_all(l, stray, G_N_ELEMENTS(stray));
+	tg_swu_listener_note(l, "[ERROR] : SWUPDATE failed [0] ERROR : Authentication of all "
+			     "signatures failed");
+	feed_all(l, fail, G_N_ELEMENTS(fail));
+	assert_null(tg_swu_listener_version(l));
+	assert_string_equal(tg_swu_listener_error(l), "Authentication of all signatures failed");
+	assert_false(tg_swu_listener_blocked(l));
+	tg_swu_listener_note(l, "description file name not the first of the list: rootfs.img "
+			     "instead of sw-description.sig");
+	feed_all(l, fail, G_N_ELEMENTS(fail));
+	assert_non_null(strstr(tg_swu_listener_error(l), "sw-description.sig"));
+}
+
 static void test_listener_blocked(void **state)
 {
 	const Msg msgs[] = {
@@ -623,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_info_decision),
 		cmocka_unit_test(test_listener_failure),
 		cmocka_unit_test(test_listener_updater_refusal),
+		cmocka_unit_test(test_listener_early_failure),
 		cmocka_unit_test(test_listener_blocked),
 		cmocka_unit_test(test_listener_success),
 		cmocka_unit_test(test_engine_emits_notices),
