@@ -40,6 +40,7 @@ void tg_ev_ixit_free(TgEvIxit *ixit)
 	g_ptr_array_unref(ixit->procedure);
 	g_ptr_array_unref(ixit->replacement);
 	g_ptr_array_unref(ixit->decisions);
+	g_ptr_array_unref(ixit->cert_gaps);
 	g_free(ixit);
 }
 
@@ -371,9 +372,44 @@ static void window_contradiction(TgEvField *f, const TgEvLogs *logs, const char 
 	}
 }
 
+/* The certificates the updater checks signatures against, from its
+ * configuration; one that ends before the support end is a gap. */
+static void signing_certificates(TgEvIxit *x, TgEvEntry *e, const TgPolicy *p,
+				 const TgEvMechanism *m, const TgEvidenceUpdater *const *updaters)
+{
+	g_autofree gchar *path = tg_ev_updater_certificates(m, updaters);
+	g_autofree gchar *problem = NULL;
+	g_autoptr(GPtrArray) certs = path ? tg_ev_certs_read(path, &problem) : NULL;
+	TgEvField *f;
+
+	if (!path)
+		return;
+	f = add_field(e->fields, "Signing Certificates", NULL, NULL, problem);
+	if (!certs)
+		return;
+	set_derived(f, tg_ev_certs_text(certs, path), path);
+	for (guint i = 0; p->support_end && i < certs->len; i++) {
+		const TgEvCert *c = g_ptr_array_index(certs, i);
+		g_autofree gchar *to = NULL, *end = NULL;
+
+		if (!c->not_after || g_date_time_compare(c->not_after, p->support_end) >= 0)
+			continue;
+		to = g_date_time_format(c->not_after, "%F");
+		end = g_date_time_format(p->support_end, "%F");
+		g_ptr_array_add(x->cert_gaps,
+				g_strdup_printf("7-UpdMech %s Signing Certificates\tthe certificate "
+						"%s in %s expires on %s, before the support end %s: "
+						"updates signed under it stop installing while the "
+						"device is still supported; plan its renewal and how "
+						"devices get the new one", m->id, c->subject, path, to,
+						end));
+	}
+}
+
 /* Returns: (transfer full). */
-static TgEvEntry *mechanism_entry(const TgPolicy *p, const TgEvDecl *d, const TgEvLogs *logs,
-				  const TgEvMechanism *m, const TgEvidenceUpdater *const *updaters)
+static TgEvEntry *mechanism_entry(TgEvIxit *x, const TgPolicy *p, const TgEvDecl *d,
+				  const TgEvLogs *logs, const TgEvMechanism *m,
+				  const TgEvidenceUpdater *const *updaters)
 {
 	static const char *const deliveries[] = { NULL, "network", "physical", "network and physical" };
 	TgEvEntry *e = entry_new(m->id);
@@ -400,6 +436,7 @@ static TgEvEntry *mechanism_entry(const TgPolicy *p, const TgEvDecl *d, const Tg
 	set_derived(f[TG_MF_CHECKING], checking_text(d, logs), "update.check records");
 	f[TG_MF_CHECKING]->from_records = f[TG_MF_CHECKING]->derived != NULL;
 	set_derived(f[TG_MF_NOTIFICATION], notification_text(p), "[sink.*], [classify]");
+	signing_certificates(x, e, p, m, updaters);
 	add_field(e->fields, "Updater", m->updater, from, NULL);
 	updaters_seen(add_field(e->fields, "Updater versions (records)", NULL, from,
 				"no record of this mechanism's updater yet"), m, logs);
@@ -518,12 +555,13 @@ TgEvIxit *tg_ev_ixit_build(const TgPolicy *policy, const TgEvDecl *decl, const T
 	x->procedure = field_list();
 	x->replacement = field_list();
 	x->decisions = g_ptr_array_new_with_free_func((GDestroyNotify)entry_free);
+	x->cert_gaps = g_ptr_array_new_with_free_func(g_free);
 	x->updateable = tg_ev_decl_updateable(decl);
 	build_user_info(x, policy, decl);
 	build_components(x, decl);
 	for (guint i = 0; i < decl->mechanisms->len; i++)
 		g_ptr_array_add(x->mechanisms,
-				mechanism_entry(policy, decl, logs,
+				mechanism_entry(x, policy, decl, logs,
 						g_ptr_array_index(decl->mechanisms, i), updaters));
 	build_procedure(x, decl);
 	build_replacement(x, decl);
@@ -533,6 +571,17 @@ TgEvIxit *tg_ev_ixit_build(const TgPolicy *policy, const TgEvDecl *decl, const T
 
 /* ------------------------------------------------------------------ */
 /* The updater's configuration, read by the updater's adapter */
+
+gchar *tg_ev_updater_certificates(const TgEvMechanism *mech,
+				  const TgEvidenceUpdater *const *updaters)
+{
+	if (!mech->updater_config || !mech->updater)
+		return NULL;
+	for (; updaters && *updaters; updaters++)
+		if (g_str_equal((*updaters)->updater, mech->updater) && (*updaters)->certificates)
+			return (*updaters)->certificates(mech->updater_config);
+	return NULL;
+}
 
 gchar *tg_ev_updater_crypto(const TgEvMechanism *mech, const TgEvidenceUpdater *const *updaters,
 			    gchar **ret_problem)
@@ -565,6 +614,11 @@ static void field_gaps(GPtrArray *fields, GPtrArray *gaps, TgEvArea area, const 
 
 void tg_ev_ixit_gaps(const TgEvIxit *x, GPtrArray *gaps)
 {
+	for (guint i = 0; i < x->cert_gaps->len; i++) {
+		g_auto(GStrv) parts = g_strsplit(x->cert_gaps->pdata[i], "\t", 2);
+
+		tg_ev_gap_add(gaps, TG_AREA_MECHANISMS, parts[0], "%s", parts[1]);
+	}
 	field_gaps(x->user_info, gaps, TG_AREA_USER_INFO, "2-UserInfo", NULL);
 	if (x->components->len == 0)
 		tg_ev_gap_add(gaps, TG_AREA_SCOPE, "6-SoftComp",

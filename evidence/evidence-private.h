@@ -531,6 +531,7 @@ typedef struct {
 	GPtrArray *replacement;	/* 9-ReplSup: TgEvField* */
 	GPtrArray *decisions;	/* 26-UserDec: TgEvEntry* */
 	gboolean updateable;
+	GPtrArray *cert_gaps;	/* gchar* "ref\ttext": certificates that end too early */
 } TgEvIxit;
 
 /* @logs may be NULL. Returns: (transfer full). */
@@ -565,6 +566,22 @@ gchar *tg_ev_sinks_text(const TgPolicy *policy, const char *type);
  * (transfer full) when the file cannot be used. */
 gchar *tg_ev_updater_crypto(const TgEvMechanism *mech, const TgEvidenceUpdater *const *updaters,
 			    gchar **ret_problem);
+/* The updater's certificate file for @mech, or NULL. Returns: (transfer full). */
+gchar *tg_ev_updater_certificates(const TgEvMechanism *mech,
+				  const TgEvidenceUpdater *const *updaters);
+
+/* evidence-cert.c: an updater's signing certificates. */
+typedef struct {
+	gchar *subject;			/* RFC 2253 */
+	gchar *fingerprint;		/* SHA-256 hex of the DER */
+	GDateTime *not_before, *not_after;	/* UTC, or NULL */
+} TgEvCert;
+
+/* Returns: (transfer full): TgEvCert* of every PEM certificate in @path,
+ * or NULL with *@ret_problem (transfer full). */
+GPtrArray *tg_ev_certs_read(const char *path, gchar **ret_problem);
+/* One sentence naming each. Returns: (transfer full). */
+gchar *tg_ev_certs_text(const GPtrArray *certs, const char *path);
 
 /* ------------------------------------------------------------------ */
 /* ICS (evidence-ics.c) */

@@ -186,6 +186,16 @@ if [ "$have_evidence" = 1 ]; then
   awk -F'\t' '$1 ~ /^security updates postponed for 30 days/ && $6 == "refused"' "$S" | grep -q . &&
     ok "a security postpone beyond the policy's limit is refused" || not_ok "the over-long security postpone was not refused"
 
+  # The signing certificates the updaters check against, from their
+  # configuration: fingerprint and validity, and the demo's 30-day
+  # certificates end long before the support end (a gap).
+  jq -e -s '[.[]["7-UpdMech"][].fields[] | select(.field == "Signing Certificates") | .derived // ""] |
+      length >= 2 and all(.[]; test("SHA-256 fingerprint [0-9a-f]{64}, valid from [0-9-]+ until [0-9-]+"))' \
+    "$E"/variants/*/ixit.json >/dev/null && ok "the IXIT names each updater's signing certificate with fingerprint and validity" ||
+    not_ok "no signing certificates in the IXIT"
+  grep -q "GAP mechanisms 7-UpdMech swupdate-signed Signing Certificates: the certificate CN=TG-Thermostat update signer .* expires on .*, before the support end 2031-12-31" "$E/gaps.md" &&
+    ok "a signing certificate that ends before the support end is a gap" || not_ok "the short-lived signing certificate is not a gap"
+
   # The updaters that really ran, from the records, in the IXIT and the index.
   ran=$(jq -r '[.. | objects | select(.field? == "Updater versions (records)") | .derived // empty] | join("; ")' \
     "$E"/variants/*/ixit.json)

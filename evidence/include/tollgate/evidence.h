@@ -40,6 +40,10 @@ typedef struct {
 	 * check, or NULL with *@ret_problem (transfer full) saying what is
 	 * missing. */
 	gchar *(*signature_text)(const char *config_path, gchar **ret_problem);
+	/* Returns: (transfer full): the file of X.509 certificates (PEM) the
+	 * updater checks signatures against, or NULL (then no certificate is
+	 * described). May be NULL. */
+	gchar *(*certificates)(const char *config_path);
 } TgEvidenceUpdater;
 
 typedef struct {
