@@ -449,6 +449,8 @@ RAUC_STEPS=(  # title|version|expected|updater
   "approved upgrade 1.1.0 into slot B|1.1.0|installed|rauc"
   "boot slot B, mark good, commit|1.1.0|committed|tollgate"
   "downgrade to the signed 1.0.4|1.0.4|refused|rauc"
+  "bundle with one byte changed after signing (1.2.0)|1.2.0|failed|rauc"
+  "bundle signed under another CA (1.2.0)|1.2.0|failed|rauc"
 )
 if [ -n "$RAUC_SKIP" ]; then
   step "unit thermo-0002 (RAUC) skipped: $RAUC_SKIP"
@@ -488,13 +490,15 @@ else
 
   # bundle NAME VERSION SIDECAR-LINES...: a signed bundle built by rauc bundle
   # (examples/rauc/build-bundle.sh); tollgate's metadata in the sidecar.
+  # BUNDLE_PKI (default: the device's CA) signs it, BUNDLE_COMPAT names the
+  # device it is for (default: this one).
   bundle() {
     local name=$1 version=$2 d=$U2/content/$1; shift 2
     mkdir -p "$d"
     { printf 'TG-Thermostat T1 rootfs %s\n' "$version"; head -c 65536 /dev/urandom; } >"$d/rootfs.img"
-    rauc_write_manifest "$d/manifest.raucm" tg-thermostat-t1 "$version" "demo-$name"
+    rauc_write_manifest "$d/manifest.raucm" "${BUNDLE_COMPAT:-tg-thermostat-t1}" "$version" "demo-$name"
     { printf '[tollgate]\n'; printf '%s\n' "$@"; } >"$d/tollgate.conf"
-    rauc_build_bundle "$WORK/pki/rauc" "$d" "$U2/$name.raucb" >>"$LOGS/bundles.log" 2>&1 ||
+    rauc_build_bundle "${BUNDLE_PKI:-$WORK/pki/rauc}" "$d" "$U2/$name.raucb" >>"$LOGS/bundles.log" 2>&1 ||
       { tail "$LOGS/bundles.log"; die "building bundle $name failed"; }
   }
   # rauc_step TITLE NAME VERSION EXPECTED: rauc install, judged by the slots and the audit log.
@@ -516,6 +520,10 @@ else
         *) out=failed ;;
       esac
       seq=$(jq .seq <<<"$r")
+      if [ "$out" = failed ]; then  # RAUC's own check: what tollgate's listener recorded of it
+        wait_record "$LOG2" "$since" '.event == "update.failed" or .event == "update.updater-refused"'
+        seq=$(rec "$LOG2" "$since" '.event == "update.failed" or .event == "update.updater-refused"' | jq -r '.seq // "-"')
+      fi
       say "rauc install: $(grep -m1 -o 'Pre-install handler error.*' "$LOGS/rauc-install.out" || tail -1 "$LOGS/rauc-install.out")"
       say "RAUC's log: $(tail -n +"$((line + 1))" "$LOGS/rauc.log" | grep -m1 -o 'tollgate: .*' || echo '(no tollgate line)')"
     fi
@@ -527,6 +535,12 @@ else
   # automatic security installs, and `evidence --strict` would say so.)
   bundle upgrade-1.1.0 1.1.0 class=feature
   bundle downgrade-1.0.4 1.0.4 class=feature
+  # Misuse: a changed byte, a signer the keyring does not know.
+  bundle flipped-1.2.0 1.2.0 class=feature
+  size=$(stat -c %s "$U2/flipped-1.2.0.raucb")
+  printf '\xff' | dd of="$U2/flipped-1.2.0.raucb" bs=1 seek=$((size / 3)) conv=notrunc status=none
+  rauc_new_pki "$WORK/pki/other" "Someone else's CA" "Someone else's signer" 30
+  BUNDLE_PKI=$WORK/pki/other bundle otherca-1.2.0 1.2.0 class=feature
   T2=("$TG" --config "$P2")
 
   IFS='|' read -r t v e _ <<<"${RAUC_STEPS[0]}"; rauc_step "$t" upgrade-1.1.0 "$v" "$e"
@@ -547,6 +561,8 @@ else
   say "slot B marked $(cat "$U2/boot/state.B" 2>/dev/null || echo '?'); $(floors "$P2")"
 
   IFS='|' read -r t v e _ <<<"${RAUC_STEPS[4]}"; rauc_step "$t" downgrade-1.0.4 "$v" "$e"
+  IFS='|' read -r t v e _ <<<"${RAUC_STEPS[5]}"; rauc_step "$t" flipped-1.2.0 "$v" "$e"
+  IFS='|' read -r t v e _ <<<"${RAUC_STEPS[6]}"; rauc_step "$t" otherca-1.2.0 "$v" "$e"
 fi
 
 # ======================================================================

@@ -156,14 +156,14 @@ if [ "$have_evidence" = 1 ]; then
     ok "the demo's findings.json lists no contradiction" || not_ok "the demo's pack has contradictions"
   # The misuse story: each step the demo ran is indexed under its test case
   # with the record it cites (summary.tsv: the step's audit seq).
-  V1=$E/variants/$(jq -r '.variants[] | select(.devices[].device == "thermo-0001") | .id' "$E/variants.json")
-  indexed() {  # STEP-TITLE TEST-CASE
-    local seq
+  indexed() {  # STEP-TITLE TEST-CASE [UNIT]
+    local seq unit=${3:-thermo-0001} v
+    v=$E/variants/$(jq -r --arg u "$unit" '.variants[] | select(.devices[].device == $u) | .id' "$E/variants.json")
     seq=$(awk -F'\t' -v t="$1" '$1 == t { print $7 }' "$S")
-    if [ -n "$seq" ] && [ "$seq" != - ] && jq -e --arg tc "$2" --argjson s "$seq" \
-        '.test_cases[] | select(.id == $tc) | any(.records[]; .device == "thermo-0001" and .seq == $s and (.hash | length) == 64)' \
-        "$V1/evidence-index.json" >/dev/null; then ok "'$1' (seq $seq) is indexed under $2"
-    else not_ok "'$1' (seq ${seq:-none}) is not indexed under $2"; fi
+    if [ -n "$seq" ] && [ "$seq" != - ] && jq -e --arg tc "$2" --argjson s "$seq" --arg u "$unit" \
+        '.test_cases[] | select(.id == $tc) | any(.records[]; .device == $u and .seq == $s and (.hash | length) == 64)' \
+        "$v/evidence-index.json" >/dev/null; then ok "'$1' ($unit seq $seq) is indexed under $2"
+    else not_ok "'$1' ($unit seq ${seq:-none}) is not indexed under $2"; fi
   }
   indexed "replay of the signed 1.1.0 update" 5.3-2-2
   indexed "reinstall of the installed 1.2.1" 5.3-2-2
@@ -180,6 +180,11 @@ if [ "$have_evidence" = 1 ]; then
     "$RUN/fleet/thermo-0001/audit.log" >/dev/null &&
     ok "the records name SWUpdate's reason for the unsigned and the foreign-signed image" ||
     not_ok "SWUpdate's signature failures are not recorded with their reason"
+  if [ "$rauc_ok" = 1 ]; then
+    indexed "downgrade to the signed 1.0.4" 5.3-2-2 thermo-0002
+    indexed "bundle with one byte changed after signing (1.2.0)" 5.3-2-2 thermo-0002
+    indexed "bundle signed under another CA (1.2.0)" 5.3-9-1 thermo-0002
+  fi
   awk -F'\t' '$1 ~ /past the support end$/ && $6 == "ended"' "$S" | grep -q . &&
     awk -F'\t' '$1 == "feature update 1.5.0 after the support end" && $6 == "refused"' "$S" | grep -q . &&
     ok "past the support end: support.ended recorded, a feature update refused" || not_ok "the support end passing is not in the summary"
