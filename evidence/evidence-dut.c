@@ -165,7 +165,10 @@ JsonNode *tg_ev_variants_to_json(const TgEvExport *x)
 	for (guint i = 0; i < x->packs->len; i++)
 		json_array_add_object_element(vs, variant_json(g_ptr_array_index(x->packs, i)));
 	json_object_set_array_member(root, "variants", vs);
-	return json_node_init_object(json_node_alloc(), root);
+	JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+
+	json_node_take_object(node, root);
+	return node;
 }
 
 /* ------------------------------------------------------------------ */

@@ -136,5 +136,8 @@ JsonNode *tg_ev_oscal_plan_build(const TgEvExport *x)
 	json_object_set_array_member(ap, "tasks", tasks);
 	json_object_set_object_member(ap, "back-matter", tg_ev_oscal_back_matter(x));
 	json_object_set_object_member(root, "assessment-plan", ap);
-	return json_node_init_object(json_node_alloc(), root);
+	JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+
+	json_node_take_object(node, root);
+	return node;
 }
