@@ -221,7 +221,7 @@ SWU_TMP=$U1/tmp
 TARGET=$U1/rootfs.img
 step "unit thermo-0001: TG-Thermostat T1 at 1.0.0, updated by SWUpdate $(dpkg-query -W -f='${Version}' swupdate 2>/dev/null || true)"
 # The export reads the updaters' real configuration (signature checks).
-unit_setup "$U1" thermo-0001 1.2.0 "" "[mechanism.swupdate-signed]" "updater-config = $U1/etc/swupdate.cfg" \
+unit_setup "$U1" thermo-0001 1.2.1 "" "[mechanism.swupdate-signed]" "updater-config = $U1/etc/swupdate.cfg" \
   "" "[mechanism.rauc-ab]" "updater-config = $WORK/unit2/system.conf"
 say "policy: examples/demo/tollgate.conf + drop-in etc/conf.d/10-demo-unit.conf (feature window $WINDOW UTC)"
 "$TG" --config "$P1" status >"$LOGS/thermo-0001-status0.log"

@@ -152,6 +152,8 @@ if [ "$have_evidence" = 1 ]; then
        --strict --logs "$RUN/fleet" >"$W/check.out" 2>&1; then
     ok "evidence check --strict passes on the demo's records"
   else not_ok "evidence check --strict on the demo"; sed 's/^/  | /' "$W/check.out" | head -20; fi
+  jq -e 'all(.findings[]; .kind != "release-not-run")' "$RUN/evidence/findings.json" >/dev/null &&
+    ok "each unit's declared release is one its records show it ran" || not_ok "a declared release no unit ran"
   jq -e '.contradictions == 0' "$RUN/evidence/findings.json" >/dev/null &&
     ok "the demo's findings.json lists no contradiction" || not_ok "the demo's pack has contradictions"
   # The misuse story: each step the demo ran is indexed under its test case
