@@ -11,6 +11,9 @@
  *   evidence-ics.c      ICS rows (support, basis, justification)
  *   evidence-gaps.c     gaps.md (workflow view) and crosswalk.md
  *   evidence-oscal.c    OSCAL assessment results
+ *   evidence-oscal-plan.c, evidence-oscal-common.c: the plan, shared parts
+ *   evidence-logs.c     logs/ of the pack; evidence-verify.c: evidence verify
+ *   evidence-cert.c     the updaters' signing certificates (IXIT)
  *   evidence-html.c     report.html
  *   evidence-out.c      file writing, text escaping, manifest, signature
  *   evidence.c          orchestration: one pack per variant, then the top */
