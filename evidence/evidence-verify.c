@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "tg-crypto.h"
+#include "audit-private.h"
 
 typedef struct {
 	const char *pack;
@@ -163,13 +164,16 @@ static GHashTable *read_log(const char *path)
 	for (const char *p = text; p < text + len;) {
 		const char *nl = memchr(p, '\n', (gsize)(text + len - p));
 		const char *end = nl ? nl + 1 : text + len;
-		const char *s = g_strstr_len(p, end - p, ",\"seq\":");
-		gint64 seq = s ? g_ascii_strtoll(s + 7, NULL, 10) : 0;
+		TgAuditLineScan sc;
 		char hex[TG_SHA256_HEX_LEN + 1];
 
-		tg_sha256_hex(p, (gsize)(end - p), hex);
-		if (seq > 0)
+		/* the audit log's own scanner finds the record's seq */
+		if (tg_audit_scan_line(p, (gsize)(end - p) - (nl != NULL), &sc) == TG_AUDIT_LINE_RECORD) {
+			gint64 seq = (gint64)sc.seq;
+
+			tg_sha256_hex(p, (gsize)(end - p), hex);
 			g_hash_table_insert(t, g_memdup2(&seq, sizeof(seq)), g_strdup(hex));
+		}
 		p = end;
 	}
 	return t;

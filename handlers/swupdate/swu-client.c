@@ -253,12 +253,11 @@ gboolean tg_swu_listen(const TgSwuEngineOptions *opts, const char *socket_path, 
 	g_autoptr(TgSwuListener) state = tg_swu_listener_new();
 	Listen ls = { .opts = opts, .on_notice = on_notice, .notice_data = notice_data,
 		      .state = state, .since = g_get_real_time() / G_USEC_PER_SEC };
-	g_autofree gchar *used = NULL;	/* freed with ls */
 
 #if TG_HAVE_LIBSWUPDATE
 	gboolean ok = listen_loop(&ls, socket_path, once, error);
 
-	used = ls.used_tx;
+	g_free(ls.used_tx);
 	return ok;
 #else
 	(void)ls;
