@@ -36,7 +36,7 @@ expect_audit "and it was allowed by the gate, never refused" \
 # A refusal by the precheck (preupdatecmd) is not a failure.
 make_swu down 0.9.0 'class = "feature";' signed
 push_update down
-wait_for "$W/listen.out" "0\.9\.0" || true
+wait_for "$W/listen.out" "0\.9\.0 stopped by the tollgate precheck" || true
 expect_audit "0.9.0 refused" "($(last_decision 0.9.0)).verdict == \"refuse\""
 expect_audit "the refusal is not recorded as update.failed" 'all(.[]; .event != "update.failed" or .candidate.version != "0.9.0")'
 grep -q "stopped by the tollgate precheck" "$W/listen.out" && ok "listener says the precheck stopped it" ||
@@ -60,7 +60,8 @@ relisten_after "$links" || not_ok "the listener did not reconnect"
 expect_exit 0 "postpone feature updates" -- tg postpone --for 1d --class feature
 make_swu feat 1.2.0 'class = "feature";' signed
 push_update feat
-wait_for "$W/listen.out" "1\.2\.0" || true
+# The notice for 1.2.0 comes first: wait for the listener's own line.
+wait_for "$W/listen.out" "install of 1\.2\.0 stopped by tollgate" || true
 expect_audit "1.2.0 deferred" "($(last_decision 1.2.0)).verdict == \"defer\""
 expect_audit "the deferral is not recorded as update.failed" 'all(.[]; .event != "update.failed" or .candidate.version != "1.2.0")'
 grep -q "install of 1.2.0 stopped by tollgate" "$W/listen.out" && ok "listener says tollgate stopped 1.2.0" ||
@@ -75,7 +76,7 @@ start_daemon swupdate -k "$SWU_CERT" -H board:1.0 -N 2.0.0
 relisten_after "$links" || not_ok "the listener did not reconnect"
 make_swu lim 1.5.0 'class = "security"; risk = "x";' signed
 push_update lim
-wait_for "$W/listen.out" "1\.5\.0" || true
+wait_for "$W/listen.out" "recorded SWUpdate's own refusal of 1\.5\.0" || true
 grep -q "No downgrading allowed" "$W/daemon.log" && ! grep -q "SWUPDATE successful" "$W/daemon.log" &&
   ok "SWUpdate's -N 2.0.0 refused 1.5.0" || not_ok "SWUpdate did not refuse 1.5.0 by -N"
 expect_audit "the refusal is recorded as update.updater-refused for 1.5.0 with SWUpdate's message" \
