@@ -413,6 +413,11 @@ static gchar *summary_misc(const TgEvRec *r)
 				       tg_ev_str_member(o, "old_end") ? tg_ev_str_member(o, "old_end") : "");
 	if (g_str_equal(r->event, "update.committed"))
 		return g_strdup("installed software booted and was marked good; floors raised");
+	if (g_str_equal(r->event, "update.fell-back"))
+		return g_strdup_printf("the new software did not boot: back on slot %s (%s), "
+				       "pending floors given up",
+				       tg_ev_or_dash(tg_ev_str_member(o, "booted_slot")),
+				       tg_ev_or_dash(tg_ev_str_member(o, "running_version")));
 	return g_strdup_printf("%s: %s", r->event,
 			       tg_ev_or_dash(tg_ev_str_member(o, "problem") ? tg_ev_str_member(o, "problem")
 								: tg_ev_str_member(o, "error")));
@@ -625,6 +630,15 @@ static void on_update(TgEvDevice *dev, TgEvRec *r)
 		add_point(dev, r, tg_ev_str_member(c, "version"), TG_POINT_FAILED);
 	} else if (g_str_equal(r->event, "update.updater-refused")) {
 		dev->n.updater_refused++;
+	} else if (g_str_equal(r->event, "update.fell-back")) {
+		dev->n.failed++;
+		hit(r, TG_TC_2_2);
+		for (guint i = 0; list && i < json_array_get_length(list); i++) {
+			JsonNode *n = json_array_get_element(list, i);
+			JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+
+			add_point(dev, r, tg_ev_str_member(o, "version"), TG_POINT_FAILED);
+		}
 	} else if (g_str_equal(r->event, "update.committed")) {
 		dev->n.commits++;
 		for (guint i = 0; list && i < json_array_get_length(list); i++) {

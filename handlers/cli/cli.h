@@ -93,6 +93,7 @@ int tg_cmd_gate(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_installed(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_failed(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_commit(const TgCliGlobal *g, int argc, char **argv);
+int tg_cmd_fell_back(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_postpone(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_approve(const TgCliGlobal *g, int argc, char **argv);
 int tg_cmd_settings(const TgCliGlobal *g, int argc, char **argv);

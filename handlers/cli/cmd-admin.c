@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* commit, status, config check, state reseed. */
+/* commit, fell-back, status, config check, state reseed. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -23,6 +23,34 @@ int tg_cmd_commit(const TgCliGlobal *g, int argc, char **argv)
 		return TG_EXIT_ERROR;
 	}
 	printf("committed %u component%s\n", n, n == 1 ? "" : "s");
+	return TG_EXIT_OK;
+}
+
+int tg_cmd_fell_back(const TgCliGlobal *g, int argc, char **argv)
+{
+	g_autofree gchar *slot = NULL;
+	g_autofree gchar *running = NULL;
+	GOptionEntry entries[] = {
+		{ "slot", 0, 0, G_OPTION_ARG_STRING, &slot, "the slot that booted", "NAME" },
+		{ "running", 0, 0, G_OPTION_ARG_STRING, &running,
+		  "the version that slot holds", "VERSION" },
+		G_OPTION_ENTRY_NULL,
+	};
+	g_autoptr(TgEngine) engine = NULL;
+	g_autoptr(GError) err = NULL;
+	guint n = 0;
+
+	if (!tg_cli_parse(&argc, &argv, "fell-back", NULL,
+			  "Run after a fallback boot (the new software did not come up and the "
+			  "old one runs again): pending floors are given up, never committed.",
+			  entries))
+		return TG_EXIT_USAGE;
+	engine = tg_cli_engine(g, "cli", &err);
+	if (!engine || !tg_engine_fell_back(engine, slot, running, &n, &err)) {
+		tg_cli_error(err);
+		return TG_EXIT_ERROR;
+	}
+	printf("gave up %u pending component%s\n", n, n == 1 ? "" : "s");
 	return TG_EXIT_OK;
 }
 

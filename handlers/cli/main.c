@@ -16,6 +16,7 @@ static const TgCliCommand commands[] = {
 	{ "installed", tg_cmd_installed, "record an installed update and stage its floor" },
 	{ "failed", tg_cmd_failed, "record an install that the updater reported as failed" },
 	{ "commit", tg_cmd_commit, "after a good boot: raise floors to the installed versions" },
+	{ "fell-back", tg_cmd_fell_back, "after a fallback boot: give up the pending floors" },
 	{ "postpone", tg_cmd_postpone, "postpone updates of a class (bounded by the policy)" },
 	{ "approve", tg_cmd_approve, "approve one update by digest or version" },
 	{ "settings", tg_cmd_settings, "show or change automatic installs and notifications" },

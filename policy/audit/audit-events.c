@@ -28,6 +28,9 @@ static const TgAuditEventInfo events[] = {
 	  "compatibility limit); not a failed install" },
 	{ "update.committed", "45570199d429990c53d7f1a1b93c21fe",
 	  "the new software booted and was marked good; pending floors became floors" },
+	{ "update.fell-back", "148881418d0645579529f74222731dc8",
+	  "the device booted its old software again while an update was pending (a fallback "
+	  "boot); the pending floors were given up" },
 	{ "user.postponed", "c37cba320362215d9b35bb3f5f140d40",
 	  "the user postponed updates of a class until a given time" },
 	{ "user.approved", "0f23bedac17037ebbb0c376b118cd71c",

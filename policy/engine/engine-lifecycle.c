@@ -192,3 +192,50 @@ gboolean tg_engine_commit(TgEngine *engine, guint *ret_committed, GError **error
 		tg_engine_notify_event(engine, "support-extended", support);
 	return TRUE;
 }
+
+/* One pending component given up after a fallback boot. */
+static JsonObject *drop_pending(const char *name, TgComponentState *cs)
+{
+	JsonObject *obj = json_object_new();
+
+	json_object_set_string_member(obj, "component", name);
+	json_object_set_string_member(obj, "version", cs->pending);
+	json_object_set_string_member(obj, "class", tg_update_class_to_string(cs->pending_class));
+	tg_json_set_string(obj, "installed", cs->installed);
+	tg_json_set_string(obj, "floor", cs->floor);
+	g_clear_pointer(&cs->pending, g_free);
+	g_clear_pointer(&cs->pending_digest, g_free);
+	cs->pending_class = TG_CLASS_UNSET;
+	return obj;
+}
+
+gboolean tg_engine_fell_back(TgEngine *engine, const char *slot, const char *running,
+			     guint *ret_dropped, GError **error)
+{
+	g_autoptr(JsonObject) body = json_object_new();
+	JsonArray *dropped = json_array_new();
+	GHashTableIter it;
+	gpointer key, value;
+
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	json_object_set_array_member(body, "components", dropped);
+	if (!tg_engine_require_state(engine, error))
+		return FALSE;
+	g_hash_table_iter_init(&it, engine->state->components);
+	while (g_hash_table_iter_next(&it, &key, &value)) {
+		TgComponentState *cs = value;
+
+		if (cs->pending)
+			json_array_add_object_element(dropped, drop_pending(key, cs));
+	}
+	if (ret_dropped)
+		*ret_dropped = json_array_get_length(dropped);
+	if (json_array_get_length(dropped) == 0)
+		return TRUE;	/* an earlier boot of this fallback recorded it */
+	/* The support end came with the software that did not boot. */
+	g_clear_pointer(&engine->state->pending_support_end, g_date_time_unref);
+	tg_json_set_string(body, "booted_slot", slot);
+	tg_json_set_string(body, "running_version", running);
+	json_object_set_string_member(body, "outcome", "fell-back");
+	return tg_engine_save_state(engine, "update.fell-back", body, error);
+}

@@ -34,10 +34,12 @@ expect_jq "updater rauc, mechanism rauc, name from compatible and build" \
    .updater.name == "rauc" and .mechanism == "rauc" and .candidate.name == "tg-test build test-b110"'
 floor_is 1.0.0 "floor stays 1.0.0 after the install"
 
-# Fallback boot: still booted from A, which RAUC did not activate last.
-expect_exit 0 "commit helper on a fallback boot" -- env RAUC=rauc TOLLGATE="$T" sh "$COMMIT"
-expect_said 'fallback boot' "commit helper says it is a fallback boot"
-floor_is 1.0.0 "floor stays 1.0.0 after a fallback boot"
+# Before the reboot: still booted from A, which RAUC did not activate last,
+# in the same boot that activated B. Nothing is committed or given up.
+expect_exit 0 "commit helper before the reboot" -- env RAUC=rauc TOLLGATE="$T" sh "$COMMIT"
+expect_said 'has not booted yet' "commit helper says the new slot has not booted yet"
+floor_is 1.0.0 "floor stays 1.0.0 before the reboot"
+expect_jq "nothing given up before the reboot" 'all(.[]; .event != "update.fell-back")'
 # Reboot into B, mark good, commit.
 start_rauc B
 expect_exit 0 "commit helper after booting the new slot" -- env RAUC=rauc TOLLGATE="$T" sh "$COMMIT"
@@ -112,6 +114,30 @@ expect_exit 0 "user approves the update by digest" -- $T approve "$(digest_of b1
 expect_exit 0 "approved disruptive 1.1.3 installs" -- rauc install "$W/b113.raucb"
 decision_is 1.1.3 allow ok
 rm "$W/etc/conf.d/50-approval.conf"
+
+# ---- 6b. fallback boot: 1.1.3 in slot B did not come up, A runs again -----
+# A boot that started after B's activation (TOLLGATE_BOOTED_AT stands in
+# for the kernel's btime, since this host did not reboot).
+sleep 1
+start_rauc A
+booted=$(date +%s)
+expect_exit 0 "commit helper on the fallback boot" -- \
+  env RAUC=rauc TOLLGATE="$T" TOLLGATE_BOOTED_AT="$booted" sh "$COMMIT"
+expect_said 'a fallback boot' "commit helper says it is a fallback boot"
+expect_said '^gave up 1 pending component$' "tollgate gave the pending 1.1.3 up"
+expect_jq "update.fell-back names slot A, the 1.1.3 that did not boot and A's 1.1.1" \
+  '[.[] | select(.event == "update.fell-back")] | length == 1 and
+   (.[0] | .booted_slot == "A" and .running_version == "1.1.1" and .outcome == "fell-back" and
+    .components == [{"component": "rootfs", "version": "1.1.3", "class": "security",
+                     "installed": "1.1.1", "floor": "1.1.1"}])'
+$T status --json >"$W/status.json"
+jq -e '.components.rootfs | .floor == "1.1.1" and .pending == null' "$W/status.json" >/dev/null &&
+  ok "after the fallback: floor 1.1.1, nothing pending" ||
+  not_ok "after the fallback: $(jq -c .components.rootfs "$W/status.json")"
+expect_exit 0 "commit helper on the next boot of A" -- \
+  env RAUC=rauc TOLLGATE="$T" TOLLGATE_BOOTED_AT="$booted" sh "$COMMIT"
+expect_said '^gave up 0 pending components$' "the next boot finds nothing pending"
+expect_jq "the fallback is recorded once" '[.[] | select(.event == "update.fell-back")] | length == 1'
 
 # ---- 7. RAUC's own refusals and real failures, told apart by the listener -
 n=$(listener_events)

@@ -214,7 +214,7 @@ static void test_catalogue(void **state)
 	const TgAuditEventInfo *events = tg_audit_events(&n);
 	static const char *const required[] = {
 		"gate.decision", "gate.confirmed", "update.installed", "update.failed", "update.updater-refused",
-		"update.committed",
+		"update.committed", "update.fell-back",
 		"user.postponed", "user.approved", "user.settings-changed", "state.initialized",
 		"state.anchored", "state.recovered", "state.tamper-detected", "clock.rollback-detected",
 		"support.ending", "support.ended", "support.extended", "log.rotated",
@@ -1208,6 +1208,10 @@ static const struct {
 	{ "update.committed",
 	  "{\"components\":[{\"component\":\"rootfs\",\"version\":\"2.4.1\",\"class\":\"security\","
 	  "\"floor_before\":\"2.3.0\",\"floor_after\":\"2.4.1\",\"security_floor\":\"2.4.1\"}]}" },
+	{ "update.fell-back",
+	  "{\"components\":[{\"component\":\"rootfs\",\"version\":\"2.4.1\",\"class\":\"security\","
+	  "\"installed\":\"2.4.0\",\"floor\":\"2.4.0\"}],\"booted_slot\":\"A\","
+	  "\"running_version\":\"2.4.0\",\"outcome\":\"fell-back\"}" },
 	{ "user.postponed",
 	  "{\"class\":\"feature\",\"old_until\":null,\"new_until\":\"2024-06-01T00:00:00Z\","
 	  "\"max_postpone_s\":2592000}" },

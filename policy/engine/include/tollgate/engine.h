@@ -54,6 +54,12 @@ typedef struct {
 	void (*close)(gpointer notifier);
 } TgNotifyOps;
 
+/* A slot of the updater: its name (RAUC: rootfs.0) and device (/dev/vda2). */
+typedef struct {
+	const char *name;
+	const char *device;
+} TgSlotDevice;
+
 typedef struct {
 	const char *config_path;	/* NULL: $TOLLGATE_CONFIG, else TG_DEFAULT_CONFIG */
 	const char *state_dir;		/* NULL: from the policy */
@@ -63,6 +69,10 @@ typedef struct {
 	const char *updater_version;
 	const TgNotifyOps *notify;	/* NULL: no notices */
 	gpointer notify_data;		/* handed to notify->open() */
+	/* The updater's slots: the state, audit log and keys must not be on
+	 * any of them (checked before anything is opened; docs/state.md). */
+	const TgSlotDevice *slots;
+	guint n_slots;
 } TgEngineOptions;
 
 typedef struct _TgEngine TgEngine;
@@ -105,6 +115,15 @@ TG_EXPORT gboolean tg_engine_updater_refused(TgEngine *engine, TgCandidate *cand
  * @ret_committed (optional) receives the number of components committed. */
 TG_EXPORT gboolean tg_engine_commit(TgEngine *engine, guint *ret_committed,
 				    GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* The device booted the old software again although an update was pending
+ * (the new slot did not come up and the bootloader fell back to @slot, which
+ * runs @running; both may be NULL when unknown). The pending floors are given
+ * up, never committed: the floor stays with software that boots. Records
+ * update.fell-back when something was pending; @ret_dropped (optional)
+ * receives the number of components given up (0: nothing was pending). */
+TG_EXPORT gboolean tg_engine_fell_back(TgEngine *engine, const char *slot, const char *running,
+				       guint *ret_dropped, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 /* User postpones updates of @cls until @until (bounded by max-postpone). */
 TG_EXPORT gboolean tg_engine_postpone(TgEngine *engine, TgUpdateClass cls, GDateTime *until,
