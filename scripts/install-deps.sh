@@ -7,6 +7,8 @@
 #   test   build + demo + test tools (cmocka, JSON Schema validation, the
 #          SWUpdate source build)
 #   fuzz   test + clang with libFuzzer
+#   system what tests/system/run.sh needs: the guest's build (mmdebstrap),
+#          its disk (GPT, ext4, FAT, standalone GRUB EFI) and QEMU with OVMF
 #   bench  what tests/bench/run.sh needs: the same as test
 set -euo pipefail
 
@@ -28,13 +30,16 @@ test_pkgs=(libcmocka-dev python3 python3-jsonschema python3-regex openssl jq rau
   # The Debian packages (tests/packaging/test-deb.sh) and the unit checks.
   debhelper lintian fakeroot systemd)
 fuzz_pkgs=(clang libclang-rt-14-dev)
+system_pkgs=(mmdebstrap qemu-system-x86 ovmf grub-efi-amd64-bin grub-common mtools dosfstools fdisk e2fsprogs
+  systemd-container kmod rauc squashfs-tools openssl jq)
 
 case "$profile" in
   build) pkgs=("${build_pkgs[@]}") ;;
   demo) pkgs=("${build_pkgs[@]}" "${demo_pkgs[@]}") ;;
   test|bench) pkgs=("${build_pkgs[@]}" "${demo_pkgs[@]}" "${test_pkgs[@]}") ;;
   fuzz) pkgs=("${build_pkgs[@]}" "${demo_pkgs[@]}" "${test_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
-  *) echo "install-deps: unknown profile '$profile'; use build, test, fuzz, demo or bench" >&2; exit 2 ;;
+  system) pkgs=("${build_pkgs[@]}" "${system_pkgs[@]}") ;;
+  *) echo "install-deps: unknown profile '$profile'; use build, test, fuzz, demo, bench or system" >&2; exit 2 ;;
 esac
 
 missing=()

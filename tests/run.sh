@@ -5,7 +5,8 @@
 # (unit, fuzz corpus replay, integration), builds and checks the Debian
 # packages and a -Dlua=5.4 install, checks the Yocto layer and Buildroot
 # tree against their mechanical rules (tests/packaging), runs the SWUpdate and RAUC
-# integration tests against the updater matrix (tests/matrix.sh), repeats
+# integration tests against the updater matrix (tests/matrix.sh), boots a
+# Debian guest in QEMU through a real A/B update cycle (tests/system), repeats
 # the whole suite in a second build with AddressSanitizer and
 # UndefinedBehaviorSanitizer, and, when clang and libFuzzer are installed,
 # runs every fuzz target for a short campaign.
@@ -53,6 +54,8 @@ stage "install with -Dlua=5.4 (Debian 13's swupdate)"
 tests/packaging/test-lua54.sh "$(cd "$out" && pwd)/lua54"
 stage "updater matrix: SWUpdate and RAUC entry points on every version"
 tests/matrix.sh "$out"
+stage "system test: a real A/B boot in QEMU with RAUC and GRUB (tests/system)"
+tests/system/run.sh "$out/system"
 
 stage "whole suite under ASan+UBSan"
 setup "$out/asan" -Dwerror=true -Dfault_injection=true -Db_sanitize=address,undefined -Db_lundef=false

@@ -249,11 +249,11 @@ static gboolean apply_digest(TgCandidate *cand, const char *const *envp, guint64
 	return tg_candidate_set(cand, "digest", digest, origin, error);
 }
 
-/* RAUC_TARGET_SLOTS ("1 3") as slot numbers.
+/* @var (RAUC_TARGET_SLOTS, RAUC_SLOTS: "1 3") as slot numbers.
  * Returns: (transfer full): a GArray of guint64, or NULL with @error. */
-static GArray *target_slots(const char *const *envp, GError **error)
+static GArray *slot_numbers(const char *const *envp, const char *var, GError **error)
 {
-	const char *list = env_get(envp, "RAUC_TARGET_SLOTS");
+	const char *list = env_get(envp, var);
 	g_auto(GStrv) words = g_strsplit_set(list ? list : "", " \t", -1);
 	g_autoptr(GArray) slots = g_array_new(FALSE, FALSE, sizeof(guint64));
 
@@ -263,7 +263,7 @@ static GArray *target_slots(const char *const *envp, GError **error)
 		if (!**w)
 			continue;
 		if (!g_ascii_string_to_unsigned(*w, 10, 1, 9999, &n, NULL)) {
-			env_error("RAUC_TARGET_SLOTS", list, error);
+			env_error(var, list, error);
 			return NULL;
 		}
 		g_array_append_val(slots, n);
@@ -277,7 +277,7 @@ static GArray *target_slots(const char *const *envp, GError **error)
  * with a bootname (or a parent, which has one) means a slot switch. */
 static gboolean apply_target_slots(TgCandidate *cand, const char *const *envp, GError **error)
 {
-	g_autoptr(GArray) slots = target_slots(envp, error);
+	g_autoptr(GArray) slots = slot_numbers(envp, "RAUC_TARGET_SLOTS", error);
 	const char *best_class = NULL;
 	guint64 best = 0;
 
@@ -430,9 +430,30 @@ TgEngine *tg_rauc_handler_start(TgCandidate **ret_cand, GError **error)
 	return engine;
 }
 
+/* Every slot RAUC handed to its handlers (RAUC_SLOTS), with its device.
+ * Returns: (transfer full): a GArray of TgSlotDevice pointing into @envp. */
+static GArray *all_slots(const char *const *envp, GError **error)
+{
+	g_autoptr(GArray) numbers = slot_numbers(envp, "RAUC_SLOTS", error);
+	GArray *slots;
+
+	if (!numbers)
+		return NULL;
+	slots = g_array_new(FALSE, TRUE, sizeof(TgSlotDevice));
+	for (guint i = 0; i < numbers->len; i++) {
+		guint64 n = g_array_index(numbers, guint64, i);
+		TgSlotDevice d = { slot_var(envp, "SLOT_NAME", n), slot_var(envp, "SLOT_DEVICE", n) };
+
+		if (d.device)
+			g_array_append_val(slots, d);
+	}
+	return slots;
+}
+
 TgEngine *tg_rauc_engine_open(const char *const *envp, GError **error)
 {
 	const char *config = env_get(envp, "TOLLGATE_CONFIG");
+	g_autoptr(GArray) slots = all_slots(envp, error);
 	TgEngineOptions opts = {
 		.config_path = config && *config ? config : TG_DEFAULT_CONFIG,
 		.checks = tg_checks_builtin(),
@@ -442,6 +463,10 @@ TgEngine *tg_rauc_engine_open(const char *const *envp, GError **error)
 	};
 
 	g_return_val_if_fail(error == NULL || *error == NULL, NULL);
+	if (!slots)
+		return NULL;
+	opts.slots = (const TgSlotDevice *)slots->data;
+	opts.n_slots = slots->len;
 	return tg_engine_open(&opts, error);
 }
 

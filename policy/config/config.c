@@ -25,6 +25,7 @@
 #include <openssl/evp.h>
 
 #include "keyfile.h"
+#include "tg-config.h"
 #include "tg-crypto.h"
 
 G_DEFINE_QUARK(tg-policy-error-quark, tg_policy_error)

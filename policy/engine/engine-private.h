@@ -119,6 +119,12 @@ gboolean tg_engine_production_check_path(const char *path, GError **error);
 gboolean tg_engine_production_check_options(const TgPolicy *policy, const TgEngineOptions *opts,
 					    GError **error);
 
+/* engine-places.c: refuses a state directory, audit log directory or key
+ * on one of the @n @slots (block devices only), naming the path and the
+ * policy key to change. */
+gboolean tg_engine_check_places(const TgPolicy *p, const TgSlotDevice *slots, guint n,
+				GError **error);
+
 /* engine-anchor.c: the hardware anchor. anchor_raises: does @event count
  * the counter up? prepare (before the state write): the state carries the
  * count the TPM is about to reach; advance (after it): count up. check (on

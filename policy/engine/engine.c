@@ -107,6 +107,8 @@ TgEngine *tg_engine_open(const TgEngineOptions *opts, GError **error)
 	if (!engine->policy || !tg_engine_production_check_options(engine->policy, opts, error))
 		return NULL;
 	apply_state_dir(engine->policy, opts->state_dir);
+	if (!tg_engine_check_places(engine->policy, opts->slots, opts->n_slots, error))
+		return NULL;
 	if (!open_notifier(engine, opts->notify, opts->notify_data, error))
 		return NULL;
 	if (!open_audit(engine, error))

@@ -136,7 +136,7 @@ device_setup() {
 	local d=$1
 	mkdir -p "$d/etc/conf.d" "$d/bundle" "$d/swtmp"
 	chmod 755 "$d" "$d/etc" "$d/etc/conf.d"
-	sed -e "s|/var/lib/tollgate|$d/state|" -e "s|/etc/tollgate/|$d/etc/|" \
+	sed -e "s|/var/lib/tollgate-keys/|$d/etc/|" -e "s|/var/lib/tollgate|$d/state|" -e "s|/etc/tollgate/|$d/etc/|" \
 	    -e "s|^device-id-file = .*|device-id = bench-0001|" \
 	    -e "s|^version-source = os-release|version-source = file\nversion-path = $d/etc/version|" \
 	    "$src/examples/policies/consumer.conf" >"$d/etc/tollgate.conf"

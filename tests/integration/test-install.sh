@@ -162,14 +162,15 @@ done
 
 T=$R$tmpfilesdir/tollgate.conf
 mode_is "tmpfiles.d file" "$tmpfilesdir/tollgate.conf" 644
-if [ "$(grep -v '^#' "$T")" = "$(printf 'd /var/lib/tollgate 0700 root root -\nd /var/lib/tollgate/log 0750 root root -')" ]; then
-  ok "tmpfiles.d: /var/lib/tollgate 0700, its log directory 0750, root"
+if [ "$(grep -v '^#' "$T")" = "$(printf 'd /var/lib/tollgate 0700 root root -\nd /var/lib/tollgate/log 0750 root root -\nd /var/lib/tollgate-keys 0700 root root -')" ]; then
+  ok "tmpfiles.d: /var/lib/tollgate 0700, its log directory 0750, the key directory 0700, root"
 else not_ok "tmpfiles.d content"; sed 's/^/  | /' "$T"; fi
 if command -v systemd-tmpfiles >/dev/null && [ "$(id -u)" -eq 0 ]; then
   systemd-tmpfiles --create --root="$W/tmproot" "$T" >"$W/tmpfiles.log" 2>&1 || true
   [ "$(stat -c %a "$W/tmproot/var/lib/tollgate" 2>/dev/null)" = 700 ] &&
     [ "$(stat -c %a "$W/tmproot/var/lib/tollgate/log" 2>/dev/null)" = 750 ] &&
-    ok "systemd-tmpfiles creates both directories with those modes" ||
+    [ "$(stat -c %a "$W/tmproot/var/lib/tollgate-keys" 2>/dev/null)" = 700 ] &&
+    ok "systemd-tmpfiles creates the three directories with those modes" ||
     { not_ok "systemd-tmpfiles --create"; sed 's/^/  | /' "$W/tmpfiles.log"; }
 fi
 

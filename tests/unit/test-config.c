@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "tg-test.h"
+#include "tg-config.h"
 #include "policy-private.h"
 
 #define MODEL "[device]\nmodel = Acme Cam 3\n"
@@ -411,7 +412,7 @@ static void check_defaults(const TgPolicy *p)
 	}
 	assert_false(p->require_approval);
 	assert_string_equal(p->state_dir, TG_DEFAULT_STATE_DIR);
-	assert_string_equal(p->key_file, "/etc/tollgate/state.key");
+	assert_string_equal(p->key_file, "/var/lib/tollgate-keys/state.key");
 	assert_int_equal(p->version_source, TG_VERSION_SOURCE_NONE);
 	assert_null(p->version_path);
 	assert_null(p->version_key);

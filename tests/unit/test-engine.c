@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The engine end to end in-process: first boot, trusted time, lifecycle. */
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+
+#include <glib/gstdio.h>
 
 #include "tg-test.h"
 #include "checks.h"
@@ -329,6 +332,82 @@ static void test_commit_security_floor(void **state)
 	assert_int_equal(count_events(f, "update.committed"), 1);
 }
 
+/* A fallback boot gives the pending version up: the floor stays, a later
+ * commit has nothing to raise, and the support end it carried is dropped. */
+static void test_fell_back_drops_pending(void **state)
+{
+	Fixture *f = *state;
+	g_autoptr(GError) err = NULL;
+	guint n = 99;
+
+	install_commit(f, "1.1.0", TG_CLASS_FEATURE, NULL);
+	{
+		g_autoptr(TgEngine) engine = open_at(f, "2026-06-01T00:00:00Z");
+		g_autoptr(TgCandidate) cand = tg_candidate_new();
+
+		cand->version = g_strdup("1.2.0");
+		cand->support_end = tg_parse_date("2035-01-01");
+		assert_true(tg_engine_installed(engine, cand, &err));
+		assert_true(tg_engine_fell_back(engine, "A", "1.1.0", &n, &err));
+		assert_no_error(err);
+		assert_int_equal(n, 1);
+		assert_true(tg_engine_fell_back(engine, "A", NULL, &n, &err));
+		assert_int_equal(n, 0);
+		assert_true(tg_engine_commit(engine, &n, &err));
+		assert_int_equal(n, 0);
+	}
+	{
+		g_autoptr(TgEngine) engine = open_at(f, "2026-06-01T00:00:00Z");
+		g_autoptr(JsonObject) st = tg_engine_status(engine, &err);
+		JsonObject *c = json_object_get_object_member(
+			json_object_get_object_member(st, "components"), "system");
+
+		assert_string_equal(json_object_get_string_member(c, "floor"), "1.1.0");
+		assert_true(json_object_get_null_member(c, "pending"));
+	}
+	assert_int_equal(count_events(f, "update.fell-back"), 1);
+	assert_int_equal(count_events(f, "update.committed"), 1);
+	assert_int_equal(count_events(f, "support.extended"), 0);
+}
+
+/* A state directory on one of the updater's slots (a block device node
+ * standing for the file system the test directory is on) is refused before
+ * anything is written; a slot that is a plain file cannot be told apart. */
+static void test_state_on_slot_refused(void **state)
+{
+	Fixture *f = *state;
+	g_autoptr(GError) err = NULL;
+	g_autofree gchar *node = g_build_filename(f->dir, "slot-node", NULL);
+	g_autofree gchar *state_dir = g_build_filename(f->dir, "state", NULL);
+	TgSlotDevice slots[] = { { "rootfs.1", "/nonexistent/vdz" }, { "rootfs.0", node } };
+	TgEngineOptions opts = {
+		.config_path = f->policy,
+		.checks = tg_checks_builtin(),
+		.slots = slots,
+		.n_slots = G_N_ELEMENTS(slots),
+	};
+	struct stat st;
+	TgEngine *engine;
+
+	assert_int_equal(stat(f->dir, &st), 0);
+	g_file_set_contents(node, "", 0, NULL);
+	engine = tg_engine_open(&opts, &err);	/* a plain file: passes */
+	assert_no_error(err);
+	tg_engine_close(engine);
+	tg_test_rmtree(state_dir);
+	g_unlink(node);
+	if (mknod(node, S_IFBLK | 0600, st.st_dev) < 0) {
+		print_message("mknod needs root: %s\n", g_strerror(errno));
+		skip();
+	}
+	assert_null(tg_engine_open(&opts, &err));
+	assert_error(err, TG_POLICY_ERROR, TG_POLICY_ERROR_VALUE);
+	assert_contains(err->message, "the state directory ");
+	assert_contains(err->message, "is on the update slot rootfs.0");
+	assert_contains(err->message, "set [state] directory");
+	assert_false(g_file_test(state_dir, G_FILE_TEST_EXISTS));
+}
+
 static void test_postpone_bounded_from_first(void **state)
 {
 	Fixture *f = *state;
@@ -512,6 +591,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_production_refuses_overrides, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_postpone_on_trusted_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_security_floor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fell_back_drops_pending, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_state_on_slot_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_postpone_bounded_from_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_component_declared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_bound_to_log, setup, teardown),

@@ -26,8 +26,6 @@ typedef enum {
 } TgPolicyError;
 
 #define TG_DEFAULT_CONFIG "/etc/tollgate/tollgate.conf"
-#define TG_DEFAULT_STATE_DIR "/var/lib/tollgate"
-#define TG_DEFAULT_KEY_FILE "/etc/tollgate/state.key"
 
 /* Limits on what tg_policy_load() reads. */
 #define TG_POLICY_MAX_FILE_SIZE (1024 * 1024)	/* bytes per file */
