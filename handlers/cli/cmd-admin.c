@@ -9,20 +9,35 @@
 
 int tg_cmd_commit(const TgCliGlobal *g, int argc, char **argv)
 {
+	gboolean booted = FALSE;
+	gboolean fell_back = FALSE;
+	GOptionEntry entries[] = {
+		{ "booted", 0, 0, G_OPTION_ARG_NONE, &booted,
+		  "commit only what booted: when [state] version-source still shows the "
+		  "installed version, give the pending one up instead (a fallback boot)", NULL },
+		G_OPTION_ENTRY_NULL,
+	};
 	g_autoptr(TgEngine) engine = NULL;
 	g_autoptr(GError) err = NULL;
+	gboolean done;
 	guint n = 0;
 
 	if (!tg_cli_parse(&argc, &argv, "commit", NULL,
 			  "Run after the new software booted and was marked good: pending "
-			  "floors become floors, a carried support end becomes current.", NULL))
+			  "floors become floors, a carried support end becomes current.", entries))
 		return TG_EXIT_USAGE;
 	engine = tg_cli_engine(g, "cli", &err);
-	if (!engine || !tg_engine_commit(engine, &n, &err)) {
+	done = engine && (booted ? tg_engine_commit_booted(engine, &n, &fell_back, &err)
+				 : tg_engine_commit(engine, &n, &err));
+	if (!done) {
 		tg_cli_error(err);
 		return TG_EXIT_ERROR;
 	}
-	printf("committed %u component%s\n", n, n == 1 ? "" : "s");
+	if (fell_back)
+		printf("the pending version did not boot (a fallback boot); gave up %u pending "
+		       "component%s\n", n, n == 1 ? "" : "s");
+	else
+		printf("committed %u component%s\n", n, n == 1 ? "" : "s");
 	return TG_EXIT_OK;
 }
 

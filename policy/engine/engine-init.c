@@ -59,8 +59,7 @@ gboolean tg_engine_read_running_version(const TgPolicy *policy, gchar **ret_vers
 
 	if (!g_file_get_contents(policy->version_path, &data, NULL, &local)) {
 		g_set_error(error, TG_ENGINE_ERROR, TG_ENGINE_ERROR_FAILED,
-			    "cannot read the running version for first boot ([state] "
-			    "version-path): %s", local->message);
+			    "cannot read the running version ([state] version-path): %s", local->message);
 		return FALSE;
 	}
 	switch (policy->version_source) {

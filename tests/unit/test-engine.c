@@ -370,6 +370,53 @@ static void test_fell_back_drops_pending(void **state)
 	assert_int_equal(count_events(f, "support.extended"), 0);
 }
 
+static void stage(Fixture *f, const char *version)
+{
+	g_autoptr(TgEngine) engine = open_at(f, "2026-06-01T00:00:00Z");
+	g_autoptr(TgCandidate) cand = tg_candidate_new();
+	g_autoptr(GError) err = NULL;
+
+	cand->version = g_strdup(version);
+	assert_true(tg_engine_installed(engine, cand, &err));
+	assert_no_error(err);
+}
+
+/* commit --booted: what runs (the version file of the fixture's policy)
+ * decides between commit and giving up. */
+static gboolean commit_booted(Fixture *f, const char *running, guint *n, gboolean *fell_back,
+			      GError **error)
+{
+	g_autoptr(TgEngine) engine = open_at(f, "2026-06-01T00:00:00Z");
+
+	g_free(tg_test_write(f->dir, "version", running));
+	return tg_engine_commit_booted(engine, n, fell_back, error);
+}
+
+static void test_commit_booted(void **state)
+{
+	Fixture *f = *state;
+	g_autoptr(GError) err = NULL;
+	gboolean fell_back = TRUE;
+	guint n = 0;
+
+	stage(f, "1.1.0");
+	assert_true(commit_booted(f, "1.1.0\n", &n, &fell_back, &err));
+	assert_false(fell_back);
+	assert_int_equal(n, 1);
+	stage(f, "1.2.0");
+	assert_true(commit_booted(f, "1.1.0\n", &n, &fell_back, &err));
+	assert_true(fell_back);
+	assert_int_equal(n, 1);
+	assert_int_equal(count_events(f, "update.fell-back"), 1);
+	stage(f, "1.3.0");
+	assert_false(commit_booted(f, "9.9.9\n", &n, &fell_back, &err));
+	assert_error(err, TG_ENGINE_ERROR, TG_ENGINE_ERROR_STATE);
+	assert_contains(err->message, "running version 9.9.9");
+	assert_contains(err->message, "neither the pending 1.3.0 nor the installed 1.1.0");
+	assert_int_equal(count_events(f, "update.committed"), 1);
+	assert_int_equal(count_events(f, "update.fell-back"), 1);
+}
+
 /* A state directory on one of the updater's slots (a block device node
  * standing for the file system the test directory is on) is refused before
  * anything is written; a slot that is a plain file cannot be told apart. */
@@ -593,6 +640,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_commit_security_floor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fell_back_drops_pending, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_on_slot_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit_booted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_postpone_bounded_from_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_component_declared, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_state_bound_to_log, setup, teardown),

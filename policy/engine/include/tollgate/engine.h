@@ -125,6 +125,16 @@ TG_EXPORT gboolean tg_engine_commit(TgEngine *engine, guint *ret_committed,
 TG_EXPORT gboolean tg_engine_fell_back(TgEngine *engine, const char *slot, const char *running,
 				       guint *ret_dropped, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Commit what booted: when [state] version-source says the running version
+ * is the pending one, tg_engine_commit(); when it is still the installed
+ * one, the new software did not come up (a fallback boot, or an update
+ * that never took effect): tg_engine_fell_back() and @ret_fell_back TRUE.
+ * Any other running version is an error and changes nothing. Without a
+ * version source, or with nothing pending, a plain commit. */
+TG_EXPORT gboolean tg_engine_commit_booted(TgEngine *engine, guint *ret_n,
+					   gboolean *ret_fell_back,
+					   GError **error) G_GNUC_WARN_UNUSED_RESULT;
+
 /* User postpones updates of @cls until @until (bounded by max-postpone). */
 TG_EXPORT gboolean tg_engine_postpone(TgEngine *engine, TgUpdateClass cls, GDateTime *until,
 				      GError **error) G_GNUC_WARN_UNUSED_RESULT;
