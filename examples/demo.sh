@@ -221,7 +221,7 @@ SWU_TMP=$U1/tmp
 TARGET=$U1/rootfs.img
 step "unit thermo-0001: TG-Thermostat T1 at 1.0.0, updated by SWUpdate $(dpkg-query -W -f='${Version}' swupdate 2>/dev/null || true)"
 # The export reads the updaters' real configuration (signature checks).
-unit_setup "$U1" thermo-0001 1.2.1 "" "[mechanism.swupdate-signed]" "updater-config = $U1/etc/swupdate.cfg" \
+unit_setup "$U1" thermo-0001 1.2.2 "" "[mechanism.swupdate-signed]" "updater-config = $U1/etc/swupdate.cfg" \
   "" "[mechanism.rauc-ab]" "updater-config = $WORK/unit2/system.conf"
 say "policy: examples/demo/tollgate.conf + drop-in etc/conf.d/10-demo-unit.conf (feature window $WINDOW UTC)"
 "$TG" --config "$P1" status >"$LOGS/thermo-0001-status0.log"
@@ -234,14 +234,18 @@ swu_new_signer "$WORK/pki/other-key.pem" "$WORK/pki/other-cert.pem" "Someone els
 printf 'TG-Thermostat T1 rootfs 1.0.0\n' >"$TARGET"
 swu_write_config "$U1/etc/swupdate.cfg" "$WORK/pki/swu-cert.pem" "$TG --config $P1 swupdate-precheck"
 
-# make_swu NAME VERSION PROPERTIES [SIGNING [HARDWARE]]: a .swu whose
-# tollgate entry carries PROPERTIES (libconfig); payload "TG-Thermostat T1
-# rootfs VERSION". SIGNING: "server" (the update server's key, default),
-# "other" (a key SWUpdate does not trust) or "none"; HARDWARE: B2 (default).
+# make_swu NAME VERSION PROPERTIES [SIGNING [HARDWARE [DEVICE [PAD]]]]: a
+# .swu whose tollgate entry carries PROPERTIES (libconfig); payload the line
+# "TG-Thermostat T1 rootfs VERSION" (and PAD KiB of zeros after it), written
+# to DEVICE (default: the target file). SIGNING: "server" (the update
+# server's key, default), "other" (a key SWUpdate does not trust) or "none";
+# HARDWARE: B2 (default).
 make_swu() {
-  local name=$1 version=$2 props=$3 signing=${4:-server} hw=${5:-B2} d=$U1/swu/$1 sha sign=()
+  local name=$1 version=$2 props=$3 signing=${4:-server} hw=${5:-B2} dev=${6:-$TARGET} pad=${7:-0}
+  local d=$U1/swu/$1 sha sign=()
   mkdir -p "$d"
   printf 'TG-Thermostat T1 rootfs %s\n' "$version" >"$d/rootfs.img"
+  [ "$pad" = 0 ] || head -c "$((pad * 1024))" /dev/zero >>"$d/rootfs.img"
   sha=$(swu_sha256 "$d/rootfs.img")
   case $signing in
     server) sign=(--sign "$WORK/pki/swu-cert.pem" "$WORK/pki/swu-key.pem") ;;
@@ -249,7 +253,7 @@ make_swu() {
   esac
   swu_build "$d" "$U1/swu/$name.swu" "${sign[@]}" \
     --version "$version" --description "TG-Thermostat T1 firmware $version" --hardware "$hw" \
-    --image rootfs.img --device "$TARGET" --sha256 "$sha" --tollgate "$props"
+    --image rootfs.img --device "$dev" --sha256 "$sha" --tollgate "$props"
 }
 
 # The daemon waits for updates; tollgate swupdate-listen records failed
@@ -261,16 +265,22 @@ export LUA_CPATH="$BUILD/handlers/swupdate/?.so;;"
 host_env=()
 [ -n "${TG_ASAN_PRELOAD:-}" ] &&
   host_env=("LD_PRELOAD=$TG_ASAN_PRELOAD" "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0")
-TMPDIR=$SWU_TMP TOLLGATE_CONFIG=$P1 setsid env "${host_env[@]}" swupdate -f "$U1/etc/swupdate.cfg" -H tg-thermostat-t1:B2 -v \
-  >"$LOGS/swupdate.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do
-  [ -S "$SWU_TMP/sockinstctrl" ] && [ -S "$SWU_TMP/swupdateprog" ] && break
-  sleep 0.05
-done
-[ -S "$SWU_TMP/sockinstctrl" ] || { tail "$LOGS/swupdate.log"; die "SWUpdate did not start"; }
-grep -q "External Lua handler(s) found and loaded" "$LOGS/swupdate.log" ||
-  { tail "$LOGS/swupdate.log"; die "SWUpdate did not load tollgate's Lua handler"; }
+# start_swupdate: the daemon (its log appended to swupdate.log), SWU_PID.
+start_swupdate() {
+  rm -f "$SWU_TMP/sockinstctrl" "$SWU_TMP/swupdateprog"
+  TMPDIR=$SWU_TMP TOLLGATE_CONFIG=$P1 setsid env "${host_env[@]}" swupdate -f "$U1/etc/swupdate.cfg" \
+    -H tg-thermostat-t1:B2 -v >>"$LOGS/swupdate.log" 2>&1 &
+  SWU_PID=$!
+  PIDS+=("$SWU_PID")
+  for _ in $(seq 1 100); do
+    [ -S "$SWU_TMP/sockinstctrl" ] && [ -S "$SWU_TMP/swupdateprog" ] && break
+    sleep 0.05
+  done
+  [ -S "$SWU_TMP/sockinstctrl" ] || { tail "$LOGS/swupdate.log"; die "SWUpdate did not start"; }
+  grep -q "External Lua handler(s) found and loaded" "$LOGS/swupdate.log" ||
+    { tail "$LOGS/swupdate.log"; die "SWUpdate did not load tollgate's Lua handler"; }
+}
+start_swupdate
 TMPDIR=$SWU_TMP setsid "$TG" --config "$P1" swupdate-listen >"$LOGS/swupdate-listen.log" 2>&1 &
 PIDS+=($!)
 say "SWUpdate daemon with the Lua plugin and preupdatecmd = tollgate swupdate-precheck is waiting"
@@ -303,7 +313,7 @@ swu_step() {
   push "$name"
   r=$(rec "$LOG1" "$since" '.event == "gate.decision"')
   if tail -n +"$((SWU_LINE + 1))" "$LOGS/swupdate.log" | grep -q "SWUPDATE successful" &&
-     [ "$(cat "$TARGET")" = "TG-Thermostat T1 rootfs $version" ]; then
+     [ "$(head -n 1 "$TARGET")" = "TG-Thermostat T1 rootfs $version" ]; then
     out=installed
     seq=$(rec "$LOG1" "$since" ".event == \"update.installed\" and .candidate.version == \"$version\"" | jq .seq)
     say "SWUpdate: installed; the target now holds $version"
@@ -327,9 +337,52 @@ swu_step() {
       say "SWUpdate logged \"$(swu_said 'tollgate: (refused|deferred)' | sed 's/^\(tollgate: [a-z]* [^ :]*\).*/\1/')\" and stopped it in $who"
       say "reason ($(jq -r .decision.reason <<<"$r")): $(jq -r .decision.message <<<"$r")"
     fi
-    say "the target still holds $(sed 's/.* //' "$TARGET")"
+    say "the target still holds $(head -n 1 "$TARGET" | sed 's/.* //')"
   fi
   row "$title" thermo-0001 swupdate "$version" "$want" "$out" "$seq"
+}
+
+# interrupted_step TITLE NAME VERSION: the install of NAME (whose device
+# is the FIFO slow-target, which blocks the write) is under way when the
+# daemon is killed (SIGKILL); swupdate-listen sees the progress connection
+# drop mid-install and records update.failed. Then the daemon starts again.
+interrupted_step() {
+  local title=$1 version=$3 since r seq out=running links
+  step "$title"
+  since=$(last_seq "$LOG1")
+  SWU_LINE=$(wc -l <"$LOGS/swupdate.log")
+  links=$(grep -c 'listening on' "$LOGS/swupdate-listen.log" || true)
+  TMPDIR=$SWU_TMP timeout 60 swupdate-client -q "$U1/swu/$2.swu" >/dev/null 2>&1 &
+  for _ in $(seq 1 200); do
+    [ "$(rec "$LOG1" "$since" ".event == \"gate.confirmed\" and .candidate.version == \"$version\"")" != null ] && break
+    sleep 0.05
+  done
+  sleep 0.5	# past the handler: SWUpdate writes to the device and waits there
+  say "SWUpdate allowed $version and is writing it: killing the daemon (SIGKILL)"
+  kill -KILL -- "-$SWU_PID" 2>/dev/null || kill -KILL "$SWU_PID"
+  wait "$SWU_PID" 2>/dev/null || true
+  wait_record "$LOG1" "$since" ".event == \"update.failed\" and .candidate.version == \"$version\""
+  r=$(rec "$LOG1" "$since" ".event == \"update.failed\" and .candidate.version == \"$version\"")
+  seq=$(jq -r '.seq // "-"' <<<"$r")
+  if [ "$r" != null ]; then out=failed; say "tollgate recorded update.failed (seq $seq): $(jq -r .failure <<<"$r")"
+  else say "tollgate recorded nothing for the interrupted install"; fi
+  start_swupdate
+  for _ in $(seq 1 100); do
+    [ "$(grep -c 'listening on' "$LOGS/swupdate-listen.log" || true)" -gt "$links" ] && break
+    sleep 0.1
+  done
+  say "SWUpdate started again; the listener reconnected"
+  row "$title" thermo-0001 swupdate "$version" failed "$out" "$seq"
+}
+
+# retry_step TITLE NAME VERSION: NAME again, with the FIFO drained into the
+# target this time, so the write completes.
+retry_step() {
+  local reader
+  cat "$U1/slow-target" >"$TARGET" &
+  reader=$!
+  swu_step "$1" "$2" "$3" installed
+  wait "$reader" 2>/dev/null || true
 }
 
 # tg_step TITLE UNIT VERSION EXPECTED EVENT LOG CMD...: a tollgate command,
@@ -389,6 +442,11 @@ sed -i 's/TG-Thermostat T1 rootfs 1.4.0/TG-Thermostat T1 rootfX 1.4.0/' "$U1/swu
 make_swu unsigned-1.4.0 1.4.0 'class = "feature";' none
 make_swu otherkey-1.4.0 1.4.0 'class = "feature";' other
 make_swu otherhw-1.4.0 1.4.0 'class = "feature";' server C9
+# A device that blocks the write (a FIFO nobody reads, and a payload larger
+# than its buffer): SWUpdate is killed while it waits there.
+mkfifo "$U1/slow-target"
+make_swu slow-1.2.2 1.2.2 'class = "security"; risk = "A crafted schedule file could crash the heating control.";' \
+  server B2 "$U1/slow-target" 1024
 
 swu_step "feature update 1.1.0 inside the maintenance window" feature-1.1.0 1.1.0 installed
 say "deferral check: $(jq -r '[.[] | select(.event == "gate.decision" and .candidate.version == "1.1.0")] | last | (.checks // .decision.checks)[] | select(.check == "deferral") | .message' -s "$LOG1")"
@@ -426,6 +484,9 @@ swu_step "feature update 1.3.0 while postponed" feature-1.3.0 1.3.0 deferred
 swu_step "security update 1.2.1 while features are postponed" security-1.2.1 1.2.1 installed
 tg_step "next start is healthy: commit 1.2.1" thermo-0001 1.2.1 committed update.committed "$LOG1" "${T1[@]}" commit
 swu_step "reinstall of the installed 1.2.1" security-1.2.1 1.2.1 refused
+interrupted_step "install of 1.2.2 interrupted: SWUpdate killed mid-write" slow-1.2.2 1.2.2
+retry_step "the same 1.2.2 again after SWUpdate restarted" slow-1.2.2 1.2.2
+tg_step "next start is healthy: commit 1.2.2" thermo-0001 1.2.2 committed update.committed "$LOG1" "${T1[@]}" commit
 
 # ---- the user's controls -------------------------------------------------------
 tg_step "user switches automatic feature updates off" thermo-0001 - changed user.settings-changed "$LOG1" \

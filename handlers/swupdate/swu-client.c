@@ -115,13 +115,25 @@ static void record_failure(Listen *ls)
 		record_updater_refusal(engine, cand, refusal);
 		return;
 	}
-	reason = g_strdup_printf("SWUpdate reported the install as failed%s%s",
-				 error_text ? ": " : "", error_text ? error_text : "");
+	if (tg_swu_listener_interrupted(ls->state))
+		reason = g_strdup("SWUpdate stopped before the install ended (its progress "
+				  "connection closed mid-install); the target may be partly written");
+	else
+		reason = g_strdup_printf("SWUpdate reported the install as failed%s%s",
+					 error_text ? ": " : "", error_text ? error_text : "");
 	if (!tg_engine_failed(engine, cand, reason, &err)) {
 		g_printerr("tollgate: %s\n", err->message);
 		return;
 	}
 	printf("recorded failed install of %s\n", version ? version : "(unknown version)");
+}
+
+/* A failed update ended: record it, and count the next from now. */
+static void listen_feed_end(Listen *ls)
+{
+	record_failure(ls);
+	ls->since = g_get_real_time() / G_USEC_PER_SEC;
+	fflush(stdout);
 }
 
 /* Handles one message. Returns TRUE when an update finished. */
@@ -134,9 +146,7 @@ static gboolean listen_feed(Listen *ls, int status, const char *info, gsize len)
 		ls->on_notice(payload, ls->notice_data);
 		break;
 	case TG_SWU_EVENT_FAILED:
-		record_failure(ls);
-		ls->since = g_get_real_time() / G_USEC_PER_SEC;
-		fflush(stdout);
+		listen_feed_end(ls);
 		return TRUE;
 	case TG_SWU_EVENT_SUCCEEDED:
 		ls->since = g_get_real_time() / G_USEC_PER_SEC;
@@ -239,6 +249,8 @@ static gboolean listen_loop(Listen *ls, const char *socket_path, gboolean once,
 			close(notes);
 		if (r == 1)
 			return TRUE;
+		if (tg_swu_listener_lost(ls->state) == TG_SWU_EVENT_FAILED)
+			listen_feed_end(ls);
 		if (r == -2)
 			break;
 	}

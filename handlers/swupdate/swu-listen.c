@@ -20,6 +20,7 @@ struct _TgSwuListener {
 	gboolean version_from_tollgate;
 	gchar *refusal;		/* SWUpdate's own refusal of the running update */
 	gchar *refused_version;
+	gboolean interrupted;	/* SWUpdate went away before the update ended */
 };
 
 TgSwuListener *tg_swu_listener_new(void)
@@ -37,6 +38,7 @@ static void reset(TgSwuListener *l)
 	l->version_from_tollgate = FALSE;
 	g_clear_pointer(&l->refusal, g_free);
 	g_clear_pointer(&l->refused_version, g_free);
+	l->interrupted = FALSE;
 }
 
 void tg_swu_listener_free(TgSwuListener *l)
@@ -150,6 +152,21 @@ TgSwuEvent tg_swu_listener_feed(TgSwuListener *l, int status, const char *info, 
 	if (ret_info)
 		*ret_info = g_steal_pointer(&payload);
 	return TG_SWU_EVENT_NOTICE;
+}
+
+TgSwuEvent tg_swu_listener_lost(TgSwuListener *l)
+{
+	g_return_val_if_fail(l != NULL, TG_SWU_EVENT_NONE);
+	if (!l->active)
+		return TG_SWU_EVENT_NONE;
+	l->active = FALSE;
+	l->interrupted = TRUE;
+	return TG_SWU_EVENT_FAILED;
+}
+
+gboolean tg_swu_listener_interrupted(const TgSwuListener *l)
+{
+	return l->interrupted;
 }
 
 /* SWUpdate's own version limits (core/parser.c, 2022.12 to 2026.05): it

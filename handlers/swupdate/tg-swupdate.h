@@ -258,6 +258,13 @@ void tg_swu_listener_free(TgSwuListener *l);
 TgSwuEvent tg_swu_listener_feed(TgSwuListener *l, int status, const char *info, gsize info_len,
 				JsonObject **ret_info);
 
+/* The progress connection closed. While an update was running, SWUpdate
+ * stopped (was killed, crashed) before it ended the install, which may be
+ * partly written: TG_SWU_EVENT_FAILED, with tg_swu_listener_interrupted()
+ * TRUE; otherwise TG_SWU_EVENT_NONE. */
+TgSwuEvent tg_swu_listener_lost(TgSwuListener *l);
+gboolean tg_swu_listener_interrupted(const TgSwuListener *l);
+
 /* Feeds one message of SWUpdate's notification stream (what it logs). While
  * an update runs, SWUpdate's own refusal by its version limits (-N /
  * no-downgrading, max-version, -R) is kept with the version it names. */

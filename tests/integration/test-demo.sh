@@ -51,20 +51,23 @@ for want in "feature update 1.1.0 inside the maintenance window	thermo-0001	swup
             "approved update 1.2.0 again	thermo-0001	swupdate	1.2.0	installed" \
             "feature update 1.3.0 while postponed	thermo-0001	swupdate	1.3.0	deferred" \
             "security update 1.2.1 while features are postponed	thermo-0001	swupdate	1.2.1	installed" \
+            "install of 1.2.2 interrupted: SWUpdate killed mid-write	thermo-0001	swupdate	1.2.2	failed" \
+            "the same 1.2.2 again after SWUpdate restarted	thermo-0001	swupdate	1.2.2	installed" \
             "approved upgrade 1.1.0 into slot B	thermo-0002	rauc	1.1.0	installed" \
             "downgrade to the signed 1.0.4	thermo-0002	rauc	1.0.4	refused" \
             "boot slot B, mark good, commit	thermo-0002	tollgate	1.1.0	committed"; do
   case $want in *thermo-0002*) [ "$rauc_ok" = 1 ] || continue ;; esac
   grep -qF "$want" "$S" && ok "summary has: ${want%%	*}" || not_ok "summary lacks: ${want%%	*}"
 done
-[ "$(awk -F'\t' '$6 == "committed"' "$S" | wc -l)" = $((4 + rauc_ok)) ] &&
-  ok "commits after good boots: 4 on thermo-0001$([ "$rauc_ok" = 1 ] && echo ', 1 on thermo-0002')" || not_ok "commits missing"
+[ "$(awk -F'\t' '$6 == "committed"' "$S" | wc -l)" = $((5 + rauc_ok)) ] &&
+  ok "commits after good boots: 5 on thermo-0001$([ "$rauc_ok" = 1 ] && echo ', 1 on thermo-0002')" || not_ok "commits missing"
 
 # Each seq names the record that shows the outcome.
 check_seq() {  # check_seq UNIT SEQ OUTCOME VERSION
   local log=$RUN/fleet/$1/audit.log f
   case $3 in
     installed) f=".event == \"update.installed\" and .candidate.version == \"$4\"" ;;
+    failed) f=".event == \"update.failed\" or .event == \"update.updater-refused\"" ;;
     refused) f=".event == \"gate.decision\" and .decision.verdict == \"refuse\" and .candidate.version == \"$4\"" ;;
     deferred) f=".event == \"gate.decision\" and .decision.verdict == \"defer\" and .candidate.version == \"$4\"" ;;
     committed) f='.event == "update.committed"' ;;
@@ -169,6 +172,7 @@ if [ "$have_evidence" = 1 ]; then
   }
   indexed "replay of the signed 1.1.0 update" 5.3-2-2
   indexed "reinstall of the installed 1.2.1" 5.3-2-2
+  indexed "install of 1.2.2 interrupted: SWUpdate killed mid-write" 5.3-2-2
   indexed "image with one byte changed after signing (1.4.0)" 5.3-2-2
   indexed "image for another hardware revision (C9)" 5.3-2-2
   indexed "user switches automatic feature updates off" 5.3-6-2

@@ -399,6 +399,28 @@ static void test_listener_failure(void **state)
 	assert_false(tg_swu_listener_recorded(l));
 }
 
+/* The progress connection closes in the middle of an install (SWUpdate
+ * killed): a failure, marked interrupted; a closed connection between
+ * updates is nothing. */
+static void test_listener_lost(void **state)
+{
+	const Msg msgs[] = {
+		{ TG_SWU_STATUS_START, NULL, TG_SWU_EVENT_STARTED },
+		{ TG_SWU_STATUS_RUN, "{\"0\": {\"VERSION\" : \"1.2.2\"}}", TG_SWU_EVENT_NONE },
+		{ TG_SWU_STATUS_PROGRESS, NULL, TG_SWU_EVENT_NONE },
+	};
+	g_autoptr(TgSwuListener) l = tg_swu_listener_new();
+
+	assert_int_equal(tg_swu_listener_lost(l), TG_SWU_EVENT_NONE);
+	feed_all(l, msgs, G_N_ELEMENTS(msgs));
+	assert_int_equal(tg_swu_listener_lost(l), TG_SWU_EVENT_FAILED);
+	assert_true(tg_swu_listener_interrupted(l));
+	assert_string_equal(tg_swu_listener_version(l), "1.2.2");
+	assert_int_equal(tg_swu_listener_lost(l), TG_SWU_EVENT_NONE);	/* once */
+	feed_all(l, msgs, 1);
+	assert_false(tg_swu_listener_interrupted(l));
+}
+
 /* SWUpdate's own version limit: logged on the notification stream before
  * progress says anything; the FAILURE that follows ends that update. */
 static void test_listener_updater_refusal(void **state)
@@ -646,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_info_fits),
 		cmocka_unit_test(test_info_decision),
 		cmocka_unit_test(test_listener_failure),
+		cmocka_unit_test(test_listener_lost),
 		cmocka_unit_test(test_listener_updater_refusal),
 		cmocka_unit_test(test_listener_early_failure),
 		cmocka_unit_test(test_listener_blocked),
