@@ -452,10 +452,23 @@ CHROMIUM=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$CHROMIUM" ]; then
   not_ok "chromium is not installed (scripts/install-deps.sh test installs it)"
 else
-  timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
-    --disable-background-networking --disable-component-update --disable-sync --no-first-run \
-    --user-data-dir="$W/chr" --screenshot="$W/shot.png" --window-size=1200,1600 \
-    "file://$PK/report.html" >"$W/chr.log" 2>&1 || true
+  # render URL SHOT LOG: a screenshot, with the page's console in LOG
+  # (Chromium logs each console message as a CONSOLE line at --v=0).
+  render() {
+    timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+      --disable-background-networking --disable-component-update --disable-sync --no-first-run \
+      --enable-logging=stderr --v=0 --user-data-dir="$W/chr" --screenshot="$2" \
+      --window-size=1200,1600 "$1" >"$3" 2>&1 || true
+  }
+  render "file://$PK/report.html" "$W/shot.png" "$W/chr.log"
+  printf '<!doctype html><title>t</title><p>planted<script>console.error("planted error")</script>' \
+    >"$W/planted.html"
+  render "file://$W/planted.html" "$W/planted.png" "$W/planted.log"
+  check "a console error planted in a page shows in Chromium's log (the check below can fail)" -- \
+    grep -q 'CONSOLE.*planted error' "$W/planted.log"
+  if grep -E 'CONSOLE|Failed to load resource|Refused to' "$W/chr.log" >"$W/console.txt"; then
+    not_ok "report.html logs to the console in Chromium:"; sed 's/^/  | /' "$W/console.txt" | head -5
+  else ok "report.html logs nothing to the console in Chromium (no errors, no failed loads)"; fi
   check "chromium rendered a screenshot that is not blank" -- "$PY" - "$W/shot.png" <<'PYEOF'
 import struct, sys, zlib
 data = open(sys.argv[1], "rb").read()
