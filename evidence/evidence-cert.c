@@ -21,32 +21,6 @@ static GDateTime *asn1_time(const ASN1_TIME *t)
 				   tm.tm_min, tm.tm_sec);
 }
 
-static gchar *subject_of(X509 *x)
-{
-	BIO *bio = BIO_new(BIO_s_mem());
-	char *data = NULL;
-	long len;
-	gchar *out;
-
-	X509_NAME_print_ex(bio, X509_get_subject_name(x), 0, XN_FLAG_RFC2253);
-	len = BIO_get_mem_data(bio, &data);
-	out = len > 0 ? g_utf8_make_valid(data, len) : g_strdup("(no subject)");
-	BIO_free(bio);
-	return out;
-}
-
-static gchar *fingerprint_of(X509 *x)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-	char hex[2 * EVP_MAX_MD_SIZE + 1];
-
-	if (!X509_digest(x, EVP_sha256(), md, &n))
-		return g_strdup("unknown");
-	tg_hex_encode(md, n, hex);
-	return g_strdup(hex);
-}
-
 static void cert_free(TgEvCert *c)
 {
 	g_free(c->subject);
@@ -69,8 +43,8 @@ GPtrArray *tg_ev_certs_read(const char *path, gchar **ret_problem)
 	while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL))) {
 		TgEvCert *c = g_new0(TgEvCert, 1);
 
-		c->subject = subject_of(x);
-		c->fingerprint = fingerprint_of(x);
+		c->subject = tg_x509_subject(x);
+		c->fingerprint = tg_x509_sha256(x);
 		c->not_before = asn1_time(X509_get0_notBefore(x));
 		c->not_after = asn1_time(X509_get0_notAfter(x));
 		g_ptr_array_add(certs, c);

@@ -281,7 +281,8 @@ start_swupdate() {
     { tail "$LOGS/swupdate.log"; die "SWUpdate did not load tollgate's Lua handler"; }
 }
 start_swupdate
-TMPDIR=$SWU_TMP setsid "$TG" --config "$P1" swupdate-listen >"$LOGS/swupdate-listen.log" 2>&1 &
+TMPDIR=$SWU_TMP setsid "$TG" --config "$P1" swupdate-listen --swupdate-config "$U1/etc/swupdate.cfg" \
+  >"$LOGS/swupdate-listen.log" 2>&1 &
 PIDS+=($!)
 say "SWUpdate daemon with the Lua plugin and preupdatecmd = tollgate swupdate-precheck is waiting"
 
@@ -545,7 +546,7 @@ else
     tail "$LOGS/rauc.log"; die "rauc service did not start"
   }
   start_rauc A
-  setsid "$TG" --config "$P2" rauc-listen >"$LOGS/rauc-listen.log" 2>&1 &
+  setsid "$TG" --config "$P2" rauc-listen --system-config "$U2/system.conf" >"$LOGS/rauc-listen.log" 2>&1 &
   PIDS+=($!)
   say "rauc service (booted from slot A) and tollgate rauc-listen on a private D-Bus bus"
 

@@ -23,10 +23,13 @@ static gboolean pick_bus(const char *opt, GBusType *ret_type)
 
 int tg_cmd_rauc_listen(const TgCliGlobal *g, int argc, char **argv)
 {
-	g_autofree gchar *bus_opt = NULL, *window_opt = NULL;
+	g_autofree gchar *bus_opt = NULL, *window_opt = NULL, *system_config = NULL;
 	GOptionEntry entries[] = {
 		{ "bus", 0, 0, G_OPTION_ARG_STRING, &bus_opt,
 		  "system or session (default: see below)", "BUS" },
+		{ "system-config", 0, 0, G_OPTION_ARG_FILENAME, &system_config,
+		  "RAUC's system.conf, to name the keyring a rejected signature was checked "
+		  "against (default /etc/rauc/system.conf)", "PATH" },
 		{ "window", 0, 0, G_OPTION_ARG_STRING, &window_opt,
 		  "how close to a refusal RAUC's report must be to count as that refusal "
 		  "(default 5m)", "DURATION" },
@@ -54,6 +57,7 @@ int tg_cmd_rauc_listen(const TgCliGlobal *g, int argc, char **argv)
 		tg_cli_errorf("--window '%s' is not a duration; use e.g. 5m", window_opt);
 		return TG_EXIT_USAGE;
 	}
+	opts.system_config = system_config;
 	if (!tg_rauc_listen(&opts, &err)) {
 		tg_cli_error(err);
 		return TG_EXIT_ERROR;

@@ -122,10 +122,14 @@ static void print_notice(JsonObject *payload, gpointer data)
 int tg_cmd_swupdate_listen(const TgCliGlobal *g, int argc, char **argv)
 {
 	g_autofree gchar *socket_path = NULL;
+	g_autofree gchar *swu_config = NULL;
 	gboolean once = FALSE;
 	const GOptionEntry entries[] = {
 		{ "socket", 0, 0, G_OPTION_ARG_FILENAME, &socket_path,
 		  "SWUpdate's progress socket (default $TMPDIR/swupdateprog)", "PATH" },
+		{ "swupdate-config", 0, 0, G_OPTION_ARG_FILENAME, &swu_config,
+		  "SWUpdate's configuration, to name the signer it expects when it rejects a "
+		  "signature (default /etc/swupdate.cfg)", "PATH" },
 		{ "once", 0, 0, G_OPTION_ARG_NONE, &once, "exit after the first finished update",
 		  NULL },
 		G_OPTION_ENTRY_NULL,
@@ -139,6 +143,7 @@ int tg_cmd_swupdate_listen(const TgCliGlobal *g, int argc, char **argv)
 			  "messages as JSON lines and records installs SWUpdate reports as "
 			  "failed (update.failed; never a refusal).", entries))
 		return TG_EXIT_USAGE;
+	eo.swupdate_config = swu_config;
 	if (!tg_swu_listen(&eo, socket_path, once, print_notice, NULL, &err)) {
 		tg_cli_error(err);
 		return TG_EXIT_ERROR;

@@ -67,6 +67,11 @@ void tg_rauc_candidate_apply_policy(TgCandidate *cand, const TgPolicy *policy);
  * asked once per process (rauc-version.c). */
 const char *tg_rauc_updater_version(const char *const *envp);
 
+/* The keyring file RAUC checks bundle signatures against: [keyring] path of
+ * @system_conf, relative to its directory (a keyring directory is not
+ * followed). Returns: (transfer full): the path, or NULL. */
+gchar *tg_rauc_keyring_file(const char *system_conf);
+
 /* Opens the engine for a RAUC handler: policy from $TOLLGATE_CONFIG or the
  * default path (RAUC passes handlers no options), built-in checks, the
  * notification sinks of the policy, updater "rauc" with

@@ -2,6 +2,7 @@
 /* RAUC's part of the evidence pack: how RAUC checks a bundle's signature,
  * read from its system.conf ([keyring]) for the IXIT. */
 #include "rauc-evidence.h"
+#include "rauc-candidate.h"
 
 /* Returns: (transfer full). */
 static gchar *rauc_crypto(const char *path, gchar **ret_problem)
@@ -34,20 +35,7 @@ static gchar *rauc_crypto(const char *path, gchar **ret_problem)
 /* [keyring] path: one PEM file (a keyring directory is not described). */
 static gchar *rauc_certificates(const char *path)
 {
-	g_autoptr(GKeyFile) kf = g_key_file_new();
-	gchar *keyring;
-
-	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL))
-		return NULL;
-	keyring = g_key_file_get_value(kf, "keyring", "path", NULL);
-	if (keyring && !g_path_is_absolute(g_strstrip(keyring))) {	/* relative to system.conf */
-		g_autofree gchar *dir = g_path_get_dirname(path);
-		gchar *full = g_build_filename(dir, keyring, NULL);
-
-		g_free(keyring);
-		keyring = full;
-	}
-	return keyring;
+	return tg_rauc_keyring_file(path);
 }
 
 const TgEvidenceUpdater tg_rauc_evidence_updater = {

@@ -16,12 +16,14 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <gio/gio.h>
 #include <glib-unix.h>
 
 #include "checks.h"
 #include "notify.h"
 #include "rauc-candidate.h"
+#include "tg-crypto.h"
 
 #define RAUC_BUS_NAME "de.pengutronix.rauc"
 #define RAUC_OBJECT_PATH "/"
@@ -163,6 +165,30 @@ static void record_updater_refusal(TgEngine *engine, TgCandidate *cand, const ch
 	    last_error);
 }
 
+/* @reason, for a rejected signature with the keyring RAUC checked it against.
+ * Returns: (transfer full); takes @reason. */
+static gchar *with_signer(const TgRaucListener *l, gchar *reason, const char *last_error)
+{
+	const char *conf = l->opts->system_config ? l->opts->system_config
+						  : "/etc/rauc/system.conf";
+	g_autofree gchar *keyring = NULL;
+	g_autofree gchar *who = NULL;
+	gchar *out;
+
+	if (!last_error || !strstr(last_error, "signature verification failed"))
+		return reason;
+	keyring = tg_rauc_keyring_file(conf);
+	who = keyring ? tg_x509_describe_file(keyring) : NULL;
+	if (!who)
+		out = g_strdup_printf("%s; the keyring RAUC checks against is unknown (no readable "
+				      "[keyring] path in %s)", reason, conf);
+	else
+		out = g_strdup_printf("%s; RAUC expected a signature under %s (keyring %s in %s)",
+				      reason, who, keyring, conf);
+	g_free(reason);
+	return out;
+}
+
 static void handle_failure(TgRaucListener *l, gint result, const char *last_error)
 {
 	g_autoptr(GError) err = NULL;
@@ -189,7 +215,7 @@ static void handle_failure(TgRaucListener *l, gint result, const char *last_erro
 		record_updater_refusal(engine, cand, last_error);
 		return;
 	}
-	reason = tg_rauc_failure_reason(result, last_error, cand);
+	reason = with_signer(l, tg_rauc_failure_reason(result, last_error, cand), last_error);
 	if (!tg_engine_failed(engine, cand, reason, &err)) {
 		say("cannot record a failed install: %s", err->message);
 		return;

@@ -15,6 +15,9 @@ typedef struct {
 	GDateTime *now;			/* NULL: system clock */
 	gint64 window;			/* seconds, see tg_rauc_failure_classify() */
 	GBusType bus;			/* G_BUS_TYPE_SYSTEM or G_BUS_TYPE_SESSION */
+	/* RAUC's system.conf, to name the keyring a rejected signature was
+	 * checked against (NULL: /etc/rauc/system.conf). */
+	const char *system_config;
 } TgRaucListenOptions;
 
 /* Listens until SIGTERM or SIGINT (then TRUE). FALSE with @error when the

@@ -52,3 +52,21 @@ const char *tg_rauc_updater_version(const char *const *envp)
 	}
 	return detected;
 }
+
+gchar *tg_rauc_keyring_file(const char *system_conf)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	gchar *keyring;
+
+	if (!system_conf || !g_key_file_load_from_file(kf, system_conf, G_KEY_FILE_NONE, NULL))
+		return NULL;
+	keyring = g_key_file_get_value(kf, "keyring", "path", NULL);
+	if (keyring && !g_path_is_absolute(g_strstrip(keyring))) {	/* relative to system.conf */
+		g_autofree gchar *dir = g_path_get_dirname(system_conf);
+		gchar *full = g_build_filename(dir, keyring, NULL);
+
+		g_free(keyring);
+		keyring = full;
+	}
+	return keyring;
+}

@@ -5,6 +5,7 @@
  * hands tollgate's notices on. docs/swupdate.md explains where it fits; the
  * CLI command only parses the arguments and prints the notices. */
 #include "tg-swupdate.h"
+#include "tg-crypto.h"
 #include "decision-private.h"
 #include "tg-swupdate-config.h"
 
@@ -79,6 +80,41 @@ static void record_updater_refusal(TgEngine *engine, TgCandidate *cand, const ch
 	       cand->version ? cand->version : "(unknown version)", refusal);
 }
 
+/* The signer SWUpdate checks signatures with, for a signature failure.
+ * Returns: (transfer full). */
+static gchar *expected_signer(const Listen *ls)
+{
+	const char *cfg = ls->opts->swupdate_config ? ls->opts->swupdate_config
+						    : "/etc/swupdate.cfg";
+	g_autofree gchar *key = tg_swu_config_public_key(cfg);
+	g_autofree gchar *who = key ? tg_x509_describe_file(key) : NULL;
+
+	if (!key)
+		return g_strdup_printf("; the signer SWUpdate expects is unknown (%s names no "
+				       "public-key-file)", cfg);
+	if (!who)
+		return g_strdup_printf("; SWUpdate expects a signature that %s (public-key-file in "
+				       "%s) verifies, which holds no readable certificate", key, cfg);
+	return g_strdup_printf("; SWUpdate expected a signature by %s (public-key-file %s in %s)",
+			       who, key, cfg);
+}
+
+/* Why the update failed, as recorded. Returns: (transfer full). */
+static gchar *failure_reason(const Listen *ls)
+{
+	const char *error_text = tg_swu_listener_error(ls->state);
+	g_autofree gchar *signer = NULL;
+
+	if (tg_swu_listener_interrupted(ls->state))
+		return g_strdup("SWUpdate stopped before the install ended (its progress "
+				"connection closed mid-install); the target may be partly written");
+	if (tg_swu_listener_signature_failure(ls->state))
+		signer = expected_signer(ls);
+	return g_strdup_printf("SWUpdate reported the install as failed%s%s%s",
+			       error_text ? ": " : "", error_text ? error_text : "",
+			       signer ? signer : "");
+}
+
 static void record_failure(Listen *ls)
 {
 	g_autoptr(TgEngine) engine = NULL;
@@ -86,7 +122,6 @@ static void record_failure(Listen *ls)
 	g_autoptr(GError) err = NULL;
 	g_autofree gchar *reason = NULL;
 	const char *version = tg_swu_listener_version(ls->state);
-	const char *error_text = tg_swu_listener_error(ls->state);
 	const char *refusal = tg_swu_listener_refusal(ls->state);
 
 	if (tg_swu_listener_recorded(ls->state)) {
@@ -115,12 +150,7 @@ static void record_failure(Listen *ls)
 		record_updater_refusal(engine, cand, refusal);
 		return;
 	}
-	if (tg_swu_listener_interrupted(ls->state))
-		reason = g_strdup("SWUpdate stopped before the install ended (its progress "
-				  "connection closed mid-install); the target may be partly written");
-	else
-		reason = g_strdup_printf("SWUpdate reported the install as failed%s%s",
-					 error_text ? ": " : "", error_text ? error_text : "");
+	reason = failure_reason(ls);
 	if (!tg_engine_failed(engine, cand, reason, &err)) {
 		g_printerr("tollgate: %s\n", err->message);
 		return;

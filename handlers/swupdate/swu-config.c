@@ -165,3 +165,16 @@ gboolean tg_swu_config_check_file(const char *path, GError **error)
 	dir = g_path_get_dirname(path);
 	return tg_swu_config_check_data(data, origin, dir, error);
 }
+
+#define PUBLIC_KEY_FILE "^\\s*public-key-file\\s*=\\s*\"([^\"]+)\""
+
+gchar *tg_swu_config_public_key(const char *path)
+{
+	g_autoptr(GRegex) re = g_regex_new(PUBLIC_KEY_FILE, G_REGEX_MULTILINE, 0, NULL);
+	g_autoptr(GMatchInfo) match = NULL;
+	g_autofree gchar *text = NULL;
+
+	if (!path || !g_file_get_contents(path, &text, NULL, NULL))
+		return NULL;
+	return g_regex_match(re, text, 0, &match) ? g_match_info_fetch(match, 1) : NULL;
+}

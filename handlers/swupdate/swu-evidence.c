@@ -2,23 +2,11 @@
 /* SWUpdate's part of the evidence pack: how SWUpdate checks an update's
  * signature, read from its swupdate.cfg (public-key-file) for the IXIT. */
 #include "swu-evidence.h"
-
-#define PUBLIC_KEY_FILE "^\\s*public-key-file\\s*=\\s*\"([^\"]+)\""
-
-/* public-key-file of @text, or NULL. Returns: (transfer full). */
-static gchar *key_file(const char *text)
-{
-	g_autoptr(GRegex) re = g_regex_new(PUBLIC_KEY_FILE, G_REGEX_MULTILINE, 0, NULL);
-	g_autoptr(GMatchInfo) match = NULL;
-
-	return g_regex_match(re, text, 0, &match) ? g_match_info_fetch(match, 1) : NULL;
-}
+#include "tg-swupdate.h"
 
 static gchar *swupdate_certificates(const char *path)
 {
-	g_autofree gchar *text = NULL;
-
-	return g_file_get_contents(path, &text, NULL, NULL) ? key_file(text) : NULL;
+	return tg_swu_config_public_key(path);
 }
 
 /* Returns: (transfer full). */
@@ -33,7 +21,7 @@ static gchar *swupdate_crypto(const char *path, gchar **ret_problem)
 					       path, err->message);
 		return NULL;
 	}
-	key = key_file(text);
+	key = tg_swu_config_public_key(path);
 	if (!key) {
 		*ret_problem = g_strdup_printf("%s sets no public-key-file, so SWUpdate checks no "
 					       "signature with it", path);

@@ -21,6 +21,7 @@ struct _TgSwuListener {
 	gchar *refusal;		/* SWUpdate's own refusal of the running update */
 	gchar *refused_version;
 	gboolean interrupted;	/* SWUpdate went away before the update ended */
+	gboolean signature;	/* SWUpdate rejected the signature */
 };
 
 TgSwuListener *tg_swu_listener_new(void)
@@ -39,6 +40,7 @@ static void reset(TgSwuListener *l)
 	g_clear_pointer(&l->refusal, g_free);
 	g_clear_pointer(&l->refused_version, g_free);
 	l->interrupted = FALSE;
+	l->signature = FALSE;
 }
 
 void tg_swu_listener_free(TgSwuListener *l)
@@ -169,6 +171,11 @@ gboolean tg_swu_listener_interrupted(const TgSwuListener *l)
 	return l->interrupted;
 }
 
+gboolean tg_swu_listener_signature_failure(const TgSwuListener *l)
+{
+	return l->signature;
+}
+
 /* SWUpdate's own version limits (core/parser.c, 2022.12 to 2026.05): it
  * checks them right after parsing sw-description, before any handler or
  * preupdatecmd runs and before progress announces the update (START and
@@ -199,6 +206,7 @@ static void note_early_failure(TgSwuListener *l, const char *msg)
 			continue;
 		reset(l);
 		l->active = TRUE;
+		l->signature = TRUE;
 		l->error = g_utf8_make_valid(at, -1);
 		return;
 	}

@@ -115,6 +115,12 @@ gboolean tg_swu_config_check_data(const char *data, const char *origin, const ch
 /* tg_swu_config_check_data() on the file at @path. */
 gboolean tg_swu_config_check_file(const char *path, GError **error);
 
+/* The public-key-file an SWUpdate configuration names (the certificate
+ * SWUpdate checks sw-description's signature with).
+ * Returns: (transfer full): the path, or NULL when @path cannot be read or
+ * names none. */
+gchar *tg_swu_config_public_key(const char *path);
+
 /* ---- the engine for SWUpdate adapters (swu-engine.c) ---- */
 
 /* Called for every progress INFO payload an adapter wants to send (a JSON
@@ -128,6 +134,9 @@ typedef struct {
 	const char *updater_version;	/* SWUpdate's version, if known */
 	TgSwuEmitFunc emit;		/* NULL: notices are not copied to progress */
 	gpointer emit_data;
+	/* swupdate-listen: SWUpdate's configuration, to name the signer it
+	 * expected when it rejects a signature (NULL: /etc/swupdate.cfg). */
+	const char *swupdate_config;
 } TgSwuEngineOptions;
 
 /* Opens the engine as every SWUpdate adapter must: built-in checks in their
@@ -264,6 +273,9 @@ TgSwuEvent tg_swu_listener_feed(TgSwuListener *l, int status, const char *info, 
  * TRUE; otherwise TG_SWU_EVENT_NONE. */
 TgSwuEvent tg_swu_listener_lost(TgSwuListener *l);
 gboolean tg_swu_listener_interrupted(const TgSwuListener *l);
+/* TRUE when SWUpdate rejected the update's signature (a key it does not
+ * trust, none, a changed sw-description) before announcing it. */
+gboolean tg_swu_listener_signature_failure(const TgSwuListener *l);
 
 /* Feeds one message of SWUpdate's notification stream (what it logs). While
  * an update runs, SWUpdate's own refusal by its version limits (-N /

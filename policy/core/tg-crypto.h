@@ -45,6 +45,16 @@ gchar *tg_ed25519_sign_hex(const char *key_pem_path, const void *data, gsize len
 gboolean tg_ed25519_verify_hex(const char *pub_pem_path, const void *data, gsize len,
 					 const char *sig_hex, GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
+/* x509.c. The certificate's RFC 2253 subject and SHA-256 fingerprint (64
+ * hex digits). Returns: (transfer full). */
+typedef struct x509_st X509;
+gchar *tg_x509_subject(X509 *x);
+gchar *tg_x509_sha256(X509 *x);
+/* "SUBJECT (SHA-256 0123456789abcdef...)" for each PEM certificate in
+ * @path, comma-separated. Returns: (transfer full): the text, or NULL when
+ * @path cannot be read or holds none. */
+gchar *tg_x509_describe_file(const char *path);
+
 /* For tollgate's own programs (the CLI, the RAUC handlers), first thing in
  * main(): starts OpenSSL with only what tollgate needs (SHA-256, HMAC and
  * Ed25519 of the default provider). The system-wide openssl.cnf is not read

@@ -181,6 +181,12 @@ if [ "$have_evidence" = 1 ]; then
   indexed "disruptive update 1.2.0 (restart, 90 s without heating control)" 5.3-12-1
   indexed "unsigned image (1.4.0)" 5.3-2-2
   indexed "image signed by another key (1.4.0)" 5.3-9-1
+  # The refused signatures name the signer SWUpdate expected.
+  if jq -se '[.[] | select(.event == "update.failed" and (.failure | test("signatures failed|not the first")))] |
+      length >= 2 and all(.failure | test("expected a signature by CN=TG-Thermostat update signer \\(SHA-256 [0-9a-f]{16}"))' \
+      "$RUN/fleet/thermo-0001/audit.log" >/dev/null; then
+    ok "the unsigned and the other key's images are recorded with the signer SWUpdate expected"
+  else not_ok "signature failures without the expected signer: $(jq -c 'select(.event == "update.failed") | .failure' "$RUN/fleet/thermo-0001/audit.log" | head -3)"; fi
   jq -e -s '[.[] | select(.event == "update.failed") | .failure] |
       any(test("Authentication of all signatures failed")) and any(test("sw-description.sig"))' \
     "$RUN/fleet/thermo-0001/audit.log" >/dev/null &&
@@ -190,6 +196,11 @@ if [ "$have_evidence" = 1 ]; then
     indexed "downgrade to the signed 1.0.4" 5.3-2-2 thermo-0002
     indexed "bundle with one byte changed after signing (1.2.0)" 5.3-2-2 thermo-0002
     indexed "bundle signed under another CA (1.2.0)" 5.3-9-1 thermo-0002
+    if jq -se '[.[] | select(.event == "update.failed" and (.failure | test("signature verification failed")))] |
+        length == 2 and all(.failure | test("RAUC expected a signature under CN=TG-Thermostat"))' \
+        "$RUN/fleet/thermo-0002/audit.log" >/dev/null; then
+      ok "both rejected bundle signatures are recorded with the keyring RAUC checked them against"
+    else not_ok "RAUC signature failures without the keyring: $(jq -c 'select(.event == "update.failed") | .failure' "$RUN/fleet/thermo-0002/audit.log" | head -2)"; fi
   fi
   awk -F'\t' '$1 ~ /past the support end$/ && $6 == "ended"' "$S" | grep -q . &&
     awk -F'\t' '$1 == "feature update 1.5.0 after the support end" && $6 == "refused"' "$S" | grep -q . &&
