@@ -257,8 +257,9 @@ gchar *tg_ev_pack_readme(const TgEvExport *x)
 			    "findings.md: contradictions to resolve before testing, and weak "
 			    "evidence.\n3. Per variant, variants/N/: ics.md (with the strength of "
 			    "each claim), ixit.md, evidence-index.md (records per test case, or the "
-			    "step a laboratory takes where none shows it), gaps.md, and policy/ "
-			    "(the policy the devices ran).\n4. logs/: the audit records the "
+			    "step a laboratory takes where none shows it), gaps.md, policy/ "
+			    "(the policy the devices ran) and updater-config/ (the lines of each "
+			    "updater's configuration and the certificates the IXIT read).\n4. logs/: the audit records the "
 			    "index cites.\n5. oscal-assessment-results.json with the plan it imports "
 			    "and the control catalogue, for OSCAL tools.\n");
 	return g_string_free(md, FALSE);

@@ -583,6 +583,16 @@ gchar *tg_ev_updater_certificates(const TgEvMechanism *mech,
 	return NULL;
 }
 
+gchar *tg_ev_updater_excerpt(const TgEvMechanism *mech, const TgEvidenceUpdater *const *updaters)
+{
+	if (!mech->updater_config || !mech->updater)
+		return NULL;
+	for (; updaters && *updaters; updaters++)
+		if (g_str_equal((*updaters)->updater, mech->updater) && (*updaters)->config_excerpt)
+			return (*updaters)->config_excerpt(mech->updater_config);
+	return NULL;
+}
+
 gchar *tg_ev_updater_crypto(const TgEvMechanism *mech, const TgEvidenceUpdater *const *updaters,
 			    gchar **ret_problem)
 {

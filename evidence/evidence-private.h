@@ -567,6 +567,8 @@ gchar *tg_ev_sinks_text(const TgPolicy *policy, const char *type);
 /* Derives what the updater's configuration says about signature checks.
  * Returns: (transfer full): one sentence, or NULL with @ret_problem set
  * (transfer full) when the file cannot be used. */
+/* The updater's configuration lines the IXIT rests on (transfer full), or NULL. */
+gchar *tg_ev_updater_excerpt(const TgEvMechanism *mech, const TgEvidenceUpdater *const *updaters);
 gchar *tg_ev_updater_crypto(const TgEvMechanism *mech, const TgEvidenceUpdater *const *updaters,
 			    gchar **ret_problem);
 /* The updater's certificate file for @mech, or NULL. Returns: (transfer full). */

@@ -257,6 +257,50 @@ static gboolean write_policy_files(const TgEvPack *pack, GError **error)
 	return TRUE;
 }
 
+/* variants/<id>/updater-config/<mechanism>.txt (the configuration lines the
+ * IXIT's cryptographic details and signing certificates were read from) and
+ * <mechanism>.pem (those certificates), for each declared mechanism whose
+ * updater configuration the exporter could read. */
+static gboolean write_one_updater(const char *dir, const TgEvMechanism *m,
+				  const TgEvidenceUpdater *const *updaters, GError **error)
+{
+	g_autofree gchar *excerpt = tg_ev_updater_excerpt(m, updaters);
+	g_autofree gchar *certs = tg_ev_updater_certificates(m, updaters);
+	g_autofree gchar *pem = NULL;
+	g_autofree gchar *text = NULL;
+	g_autofree gchar *name = NULL;
+	gsize len = 0;
+
+	if (!excerpt)
+		return TRUE;
+	if (g_mkdir_with_parents(dir, 0755) != 0) {
+		g_set_error(error, TG_EVIDENCE_ERROR, TG_EVIDENCE_ERROR_IO,
+			    "cannot create %s: %s", dir, g_strerror(errno));
+		return FALSE;
+	}
+	text = g_strdup_printf("# %s (mechanism %s): the lines its IXIT fields were read from\n%s",
+			       m->updater_config, m->id, excerpt);
+	name = g_strdup_printf("%s.txt", m->id);
+	if (!tg_ev_write(dir, name, text, strlen(text), error))
+		return FALSE;
+	if (!certs || !g_file_get_contents(certs, &pem, &len, NULL))
+		return TRUE;
+	g_free(name);
+	name = g_strdup_printf("%s.pem", m->id);
+	return tg_ev_write(dir, name, pem, len, error);
+}
+
+static gboolean write_updater_files(const TgEvPack *pack, GError **error)
+{
+	g_autofree gchar *dir = g_build_filename(pack->dir, "updater-config", NULL);
+
+	for (guint i = 0; i < pack->decl->mechanisms->len; i++)
+		if (!write_one_updater(dir, pack->decl->mechanisms->pdata[i], pack->opts->updaters,
+				       error))
+			return FALSE;
+	return TRUE;
+}
+
 static gboolean write_variant(const TgEvPack *pack, GError **error)
 {
 	const char *dir = pack->dir;
@@ -272,7 +316,7 @@ static gboolean write_variant(const TgEvPack *pack, GError **error)
 	       write_node(dir, "findings.json", tg_ev_findings_to_json(pack->logs->findings), error) &&
 	       write_text(dir, "findings.md", tg_ev_findings_to_md(pack->logs->findings), error) &&
 	       write_text(dir, "crosswalk.md", tg_ev_crosswalk_to_md(pack), error) &&
-	       write_policy_files(pack, error);
+	       write_policy_files(pack, error) && write_updater_files(pack, error);
 }
 
 /* The declarations of @v's policy: the exported one's, else parsed from

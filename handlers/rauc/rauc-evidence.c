@@ -38,8 +38,28 @@ static gchar *rauc_certificates(const char *path)
 	return tg_rauc_keyring_file(path);
 }
 
+/* The [keyring] group of system.conf. Returns: (transfer full). */
+static gchar *rauc_excerpt(const char *path)
+{
+	g_autoptr(GKeyFile) kf = g_key_file_new();
+	g_auto(GStrv) keys = NULL;
+	GString *out;
+
+	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, NULL) ||
+	    !(keys = g_key_file_get_keys(kf, "keyring", NULL, NULL)))
+		return NULL;
+	out = g_string_new("[keyring]\n");
+	for (gchar **k = keys; *k; k++) {
+		g_autofree gchar *v = g_key_file_get_value(kf, "keyring", *k, NULL);
+
+		g_string_append_printf(out, "%s=%s\n", *k, v ? v : "");
+	}
+	return g_string_free(out, FALSE);
+}
+
 const TgEvidenceUpdater tg_rauc_evidence_updater = {
 	.updater = "rauc",
 	.signature_text = rauc_crypto,
 	.certificates = rauc_certificates,
+	.config_excerpt = rauc_excerpt,
 };

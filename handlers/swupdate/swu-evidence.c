@@ -4,6 +4,8 @@
 #include "swu-evidence.h"
 #include "tg-swupdate.h"
 
+#include <string.h>
+
 static gchar *swupdate_certificates(const char *path)
 {
 	return tg_swu_config_public_key(path);
@@ -33,8 +35,25 @@ static gchar *swupdate_crypto(const char *path, gchar **ret_problem)
 			       "(public-key-file in %s)", key, path);
 }
 
+/* The public-key-file line(s) of swupdate.cfg. Returns: (transfer full). */
+static gchar *swupdate_excerpt(const char *path)
+{
+	g_autofree gchar *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	GString *out = g_string_new(NULL);
+
+	if (g_file_get_contents(path, &text, NULL, NULL)) {
+		lines = g_strsplit(text, "\n", -1);
+		for (gchar **l = lines; *l; l++)
+			if (strstr(*l, "public-key-file"))
+				g_string_append_printf(out, "%s\n", *l);
+	}
+	return g_string_free(out, out->len == 0);
+}
+
 const TgEvidenceUpdater tg_swu_evidence_updater = {
 	.updater = "swupdate",
 	.signature_text = swupdate_crypto,
 	.certificates = swupdate_certificates,
+	.config_excerpt = swupdate_excerpt,
 };

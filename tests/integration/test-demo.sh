@@ -181,6 +181,14 @@ if [ "$have_evidence" = 1 ]; then
   indexed "disruptive update 1.2.0 (restart, 90 s without heating control)" 5.3-12-1
   indexed "unsigned image (1.4.0)" 5.3-2-2
   indexed "image signed by another key (1.4.0)" 5.3-9-1
+  # The updater configuration lines and certificates the IXIT rests on.
+  X=$E/variants/1/updater-config
+  fp=$(openssl x509 -in "$X/swupdate-signed.pem" -noout -fingerprint -sha256 2>/dev/null |
+    sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
+  if grep -q 'public-key-file' "$X/swupdate-signed.txt" 2>/dev/null && [ -n "$fp" ] &&
+     grep -q "$fp" "$E/variants/1/ixit.json"; then
+    ok "updater-config/ holds SWUpdate's public-key-file line and the certificate the IXIT fingerprints"
+  else not_ok "updater-config/ of variant 1: $(ls "$X" 2>&1)"; fi
   # The refused signatures name the signer SWUpdate expected.
   if jq -se '[.[] | select(.event == "update.failed" and (.failure | test("signatures failed|not the first")))] |
       length >= 2 and all(.failure | test("expected a signature by CN=TG-Thermostat update signer \\(SHA-256 [0-9a-f]{16}"))' \

@@ -44,6 +44,10 @@ typedef struct {
 	 * updater checks signatures against, or NULL (then no certificate is
 	 * described). May be NULL. */
 	gchar *(*certificates)(const char *config_path);
+	/* Returns: (transfer full): the lines of the configuration the two
+	 * above are read from (nothing else: a configuration may hold
+	 * credentials), for the pack's updater-config/; or NULL. May be NULL. */
+	gchar *(*config_excerpt)(const char *config_path);
 } TgEvidenceUpdater;
 
 typedef struct {
