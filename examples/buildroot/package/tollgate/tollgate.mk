@@ -20,11 +20,14 @@ TOLLGATE_LICENSE_FILES = COPYING
 TOLLGATE_INSTALL_STAGING = YES
 TOLLGATE_DEPENDENCIES = host-pkgconf libglib2 json-glib openssl
 
+TOLLGATE_PERSISTENT_DIR = $(call qstrip,$(BR2_PACKAGE_TOLLGATE_PERSISTENT_DIR))
+
 TOLLGATE_CONF_OPTS = \
 	-Dtests=false \
 	-Dfault_injection=false \
 	-Dman=disabled \
-	-Dswupdate_progress=disabled
+	-Dswupdate_progress=disabled \
+	-Dpersistent_dir=$(TOLLGATE_PERSISTENT_DIR)
 
 # swupdate-listen (the progress client) would link SWUpdate's libswupdate,
 # while SWUpdate's compiled-in handler links tollgate: it stays off here.
@@ -60,8 +63,9 @@ TOLLGATE_CONF_OPTS += -Dsystemdsystemunitdir=no -Dtmpfilesdir=no
 # Without systemd-tmpfiles: the state and log directories with their modes
 # in the image.
 define TOLLGATE_INSTALL_STATE_DIRS
-	$(INSTALL) -d -m 0700 $(TARGET_DIR)/var/lib/tollgate
-	$(INSTALL) -d -m 0750 $(TARGET_DIR)/var/lib/tollgate/log
+	$(INSTALL) -d -m 0700 $(TARGET_DIR)$(TOLLGATE_PERSISTENT_DIR)/tollgate
+	$(INSTALL) -d -m 0750 $(TARGET_DIR)$(TOLLGATE_PERSISTENT_DIR)/tollgate/log
+	$(INSTALL) -d -m 0700 $(TARGET_DIR)$(TOLLGATE_PERSISTENT_DIR)/tollgate-keys
 endef
 TOLLGATE_POST_INSTALL_TARGET_HOOKS += TOLLGATE_INSTALL_STATE_DIRS
 endif

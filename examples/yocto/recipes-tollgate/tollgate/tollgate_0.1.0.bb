@@ -59,7 +59,14 @@ PACKAGECONFIG[lua] = "-Dlua=5.4,-Dlua=disabled,lua"
 PACKAGECONFIG[rauc] = "-Drauc=true,-Drauc=false"
 PACKAGECONFIG[manpages] = "-Dman=enabled,-Dman=disabled,scdoc-native"
 
+# The persistent partition (surviving updates and slot switches) where the
+# default state, audit log and keys go: DIR/tollgate, DIR/tollgate-keys.
+# Never a directory inside a rootfs slot; /var/lib only when it is mounted
+# from the data partition.
+TOLLGATE_PERSISTENT_DIR ??= "/data"
+
 EXTRA_OEMESON = " \
+    -Dpersistent_dir=${TOLLGATE_PERSISTENT_DIR} \
     -Dtests=false \
     -Dfault_injection=false \
     ${@bb.utils.contains('DISTRO_FEATURES', 'systemd', \
