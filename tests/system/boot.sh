@@ -27,7 +27,7 @@ sys_boot() {
   timeout -k 5 "$limit" qemu-system-x86_64 -accel tcg -cpu max -smp 1 -m 1024 \
     -no-reboot -nodefaults -display none -monitor none \
     -serial "file:$out/serial.log" -bios /usr/share/ovmf/OVMF.fd \
-    -drive "file=$B/disk.img,format=raw,if=virtio" \
+    -drive "file=$DISK,format=raw,if=virtio" \
     -virtfs "local,path=$B/share,mount_tag=host,security_model=none,id=host" \
     >"$out/qemu.log" 2>&1 &
   pid=$!
@@ -50,73 +50,11 @@ sys_boot() {
 # The data partition out of the disk image, without mounting it.
 sys_read_data() {
   rm -rf "$B/data-out" "$B/data-out.img"
-  dd if="$B/disk.img" of="$B/data-out.img" bs=1M skip="$SYS_PART_DATA" count="$SYS_DATA_MB" status=none
+  dd if="$DISK" of="$B/data-out.img" bs=1M skip="$SYS_PART_DATA" count="$SYS_DATA_MB" status=none
   mkdir -p "$B/data-out"
   debugfs -R "rdump /tollgate $B/data-out" "$B/data-out.img" >"$B/debugfs.log" 2>&1 ||
     { cat "$B/debugfs.log"; not_ok "debugfs could not read the data partition"; }
   LOG=$B/data-out/tollgate/log/audit.log
-}
-
-T_HOST() { "$B/tollgate/handlers/cli/tollgate" "$@"; }
-jq_log() {  # jq_log DESCRIPTION FILTER: FILTER over the whole audit log is true
-  if jq -e -s "$2" "$LOG" >/dev/null 2>&1; then ok "$1"; else not_ok "$1 (jq -s '$2')"; fi
-}
-boot_of() { cat "$B/share/out/$1/boot_id" 2>/dev/null || echo none; }
-events_in() {  # events_in STEP: the events recorded in the boot of STEP, in order
-  jq -s -c --arg b "$(boot_of "$1")" '[.[] | select(.boot_id == $b) | .event]' "$LOG"
-}
-
-sys_check_boots() {
-  local o=$B/share/out first good fb
-  first=$(boot_of first-boot) good=$(boot_of good-boot) fb=$(boot_of fallback-boot)
-  check "the audit log read from the data partition verifies on the host" \
-    T_HOST audit verify --dir "$B/data-out/tollgate/log" --key "$B/audit.key"
-  check "three boots came up, each with its own boot ID" \
-    test "$(printf '%s\n' "$first" "$good" "$fb" | grep -v none | sort -u | wc -l)" = 3
-  jq_log "records come from those three boots only (the broken one recorded nothing)" \
-    "[.[].boot_id] | unique | sort == ([\"$first\", \"$good\", \"$fb\"] | sort)"
-  echo "# events per boot: first $(events_in first-boot), good $(events_in good-boot), fallback $(events_in fallback-boot)"
-
-  check "first boot: slot A runs 1.0.0" grep -qx 1.0.0 "$o/first-boot/version"
-  jq_log "first boot: state seeded at 1.0.0, 1.1.0 allowed and installed (pending)" \
-    "[.[] | select(.boot_id == \"$first\")] | (map(.event) | index(\"state.initialized\")) != null and
-     any(.[]; .event == \"gate.decision\" and .candidate.version == \"1.1.0\" and .decision.verdict == \"allow\") and
-     any(.[]; .event == \"update.installed\" and .candidate.version == \"1.1.0\" and .pending == \"1.1.0\")"
-  check "first boot: rauc install of 1.1.0 succeeded" grep -qx 0 "$o/first-boot/install-b110.rc"
-
-  check "good boot: slot B runs 1.1.0" grep -qx 1.1.0 "$o/good-boot/version"
-  check "good boot: RAUC says B is booted" grep -q "^RAUC_SYSTEM_BOOTED_BOOTNAME='B'" "$o/good-boot/rauc-status"
-  check "good boot: tollgate-rauc-commit succeeded" grep -q "^Result=success" "$o/good-boot/commit-unit"
-  jq_log "good boot: update.committed raised the floor to 1.1.0" \
-    "any(.[]; .boot_id == \"$good\" and .event == \"update.committed\" and
-     .components[0].version == \"1.1.0\" and .components[0].floor_after == \"1.1.0\")"
-  check "good boot: the signed 0.9.0 bundle was refused (rauc install failed)" \
-    sh -c "! grep -qx 0 '$o/good-boot/install-b090.rc'"
-  jq_log "good boot: gate decision for the security-labelled 0.9.0 is refuse (below-security-floor)" \
-    "any(.[]; .boot_id == \"$good\" and .event == \"gate.decision\" and .candidate.version == \"0.9.0\" and
-     .decision.verdict == \"refuse\" and .decision.reason == \"below-security-floor\")"
-  check "good boot: with the state moved onto the slot, the install failed" \
-    sh -c "! grep -qx 0 '$o/good-boot/install-b115.rc'"
-  check "good boot: the refusal names the path, the slot and its device" \
-    grep -q "the state directory /var/lib/tg-on-slot is on the update slot rootfs.1 (/dev/vda3)" \
-    "$o/good-boot/install-b115.journal"
-  jq_log "good boot: no decision was recorded for 1.1.5" \
-    'all(.[]; .event != "gate.decision" or .candidate.version != "1.1.5")'
-  jq_log "good boot: 1.2.0 allowed and installed (pending)" \
-    "any(.[]; .boot_id == \"$good\" and .event == \"update.installed\" and .candidate.version == \"1.2.0\")"
-
-  check "fallback boot: slot B runs 1.1.0 again" grep -qx 1.1.0 "$o/fallback-boot/version"
-  check "fallback boot: RAUC says B is booted" grep -q "^RAUC_SYSTEM_BOOTED_BOOTNAME='B'" "$o/fallback-boot/rauc-status"
-  check "fallback boot: tollgate-rauc-commit said it is a fallback boot" \
-    grep -q "a fallback boot" "$o/fallback-boot/commit.log"
-  jq_log "fallback boot: update.fell-back names slot B, its 1.1.0 and the 1.2.0 that did not boot" \
-    "[.[] | select(.boot_id == \"$fb\" and .event == \"update.fell-back\")] | length == 1 and
-     (.[0] | .booted_slot == \"B\" and .running_version == \"1.1.0\" and
-      .components[0].version == \"1.2.0\" and .components[0].floor == \"1.1.0\")"
-  jq_log "fallback boot: nothing committed" \
-    "all(.[]; .boot_id != \"$fb\" or .event != \"update.committed\")"
-  check "fallback boot: floor 1.1.0, nothing pending" \
-    jq -e '.components.rootfs | .floor == "1.1.0" and .pending == null' "$o/fallback-boot/tollgate-status.json"
 }
 
 # The same rootfs under systemd-nspawn: the units are valid
@@ -170,8 +108,7 @@ sys_nspawn_prepare() {
   echo tg-nspawn-0001 >"$n/data/device-id"
   head -c 32 /dev/urandom >"$n/data/tollgate-keys/audit.key"
   chmod 700 "$n/data/tollgate-keys"; chmod 600 "$n/data/tollgate-keys/audit.key"
-  grub-editenv "$n/efi/EFI/BOOT/grubenv" create
-  grub-editenv "$n/efi/EFI/BOOT/grubenv" set ORDER="A B" A_OK=1 A_TRY=0 B_OK=0 B_TRY=0
+  sys_grubenv "$n/efi/EFI/BOOT/grubenv" "ORDER=A B" A_OK=1 A_TRY=0 B_OK=0 B_TRY=0
   install -m 0755 "$top/tests/system/nspawn-plan.sh" "$n/plan.sh"
   # PID 1 of this host is not systemd: nspawn wants this directory.
   mkdir -p /run/systemd/nspawn

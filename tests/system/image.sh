@@ -11,12 +11,15 @@
 #   sys_guest_rootfs     $B/root: the base, tollgate, RAUC's system.conf with
 #                        the GRUB backend, the test CA, fstab, the policy
 #                        drop-in, the plan unit; kernel modules pruned
-#   sys_slot_images      ext4 images of the slot: 1.0.0 (slot A), 1.1.0,
+#   sys_slot_images      ext4 images of the slot per variant (RAUC's or
+#                        SWUpdate's commit units): 1.0.0 (slot A), 1.1.0,
 #                        1.2.0 with a broken init, and a small one for the
-#                        bundles that must be refused before any write
+#                        updates that must be refused before any write
 #   sys_bundles          signed bundles (throwaway CA) in $B/share/bundles
-#   sys_disk             $B/disk.img: GPT with ESP (standalone GRUB EFI,
+#   sys_disk             $B/VARIANT.disk: GPT with ESP (standalone GRUB EFI,
 #                        grub.cfg, grubenv), slots A and B, data partition
+#                        (disk.sh)
+#   sys_swus             signed .swu files for the SWUpdate variant (disk.sh)
 #
 # Needs $B (absolute), $top (source tree) and $G (tests/system/guest).
 
@@ -46,7 +49,7 @@ sys_build_tollgate() {
   local d=$B/tollgate
   if [ ! -f "$d/build.ninja" ]; then
     meson setup "$d" "$top" --prefix=/usr -Dtests=false -Dpersistent_dir=/data \
-      -Dlua=disabled -Dlibconfig=disabled -Dswupdate_progress=disabled -Dman=disabled \
+      -Dlua=5.3 -Dlua_loader=true -Dlibconfig=enabled -Dswupdate_progress=disabled -Dman=disabled \
       >"$B/tollgate-setup.log" 2>&1 || { tail -20 "$B/tollgate-setup.log"; sys_die "meson setup failed"; }
   fi
   ninja -C "$d" >"$B/tollgate-build.log" 2>&1 || { tail -30 "$B/tollgate-build.log"; sys_die "build failed"; }
@@ -71,7 +74,10 @@ sys_runtime_packages() {
 
 sys_base_rootfs() {
   local pkgs key
-  pkgs="systemd systemd-sysv dbus udev kmod rauc rauc-service grub-common linux-image-amd64 initramfs-tools"
+  pkgs="systemd systemd-sysv dbus udev kmod rauc rauc-service swupdate grub-common linux-image-amd64"
+  # usr-is-merged: the tree is merged already; without it apt picks
+  # usrmerge, which brings the whole of perl (50 MB of slot).
+  pkgs="$pkgs initramfs-tools usr-is-merged"
   pkgs="$pkgs $(sys_runtime_packages)"
   key=$(printf '%s\n%s\n%s\n' "$SYS_SUITE" "$pkgs" "$SYS_MODULES" | sha256sum | cut -c1-16)
   if [ -f "$B/base.tar" ] && [ "$(cat "$B/base.key" 2>/dev/null)" = "$key" ]; then
@@ -114,6 +120,22 @@ sys_prune_modules() {
   depmod -b "$root" "$kver"
 }
 
+# sys_variant rauc|swupdate: the commit units of the guest tree for one
+# updater: RAUC's mark-good-and-commit helper, or GRUB's mark-good (the
+# integrator's part for SWUpdate) and `tollgate commit --booted`.
+sys_variant() {
+  local r=$B/root on off
+  if [ "$1" = rauc ]; then on="tollgate-rauc-commit.service"
+    off="tollgate-commit.service tg-grub-mark-good.service"
+  else on="tollgate-commit.service tg-grub-mark-good.service"
+    off="tollgate-rauc-commit.service"
+  fi
+  # shellcheck disable=SC2086
+  systemctl --root="$r" disable $off >/dev/null 2>&1
+  # shellcheck disable=SC2086
+  systemctl --root="$r" enable $on >/dev/null 2>&1
+}
+
 sys_guest_rootfs() {
   local r=$B/root
   rm -rf "$r"
@@ -125,9 +147,15 @@ sys_guest_rootfs() {
   install -m 0644 "$B/pki/ca.pem" "$r/etc/rauc/ca.pem"
   install -m 0644 "$G/fstab" "$r/etc/fstab"
   install -m 0644 "$G/tollgate.conf" "$r/etc/tollgate/conf.d/50-system-test.conf"
-  install -m 0644 "$G/tg-system-driver.service" "$r/etc/systemd/system/"
+  install -m 0644 "$G/tg-system-driver.service" "$G/tg-grub-mark-good.service" "$r/etc/systemd/system/"
+  mkdir -p "$r/etc/swupdate"
+  install -m 0644 "$B/swu/cert.pem" "$r/etc/swupdate/cert.pem"
+  # SWUpdate (Debian's build) writes the GRUB environment at /boot/grub.
+  rm -rf "$r/boot/grub"
+  ln -s efi/EFI/BOOT "$r/boot/grub"
   echo tg-system >"$r/etc/hostname"
-  systemctl --root="$r" enable tollgate-rauc-commit.service tg-system-driver.service >/dev/null 2>&1
+  systemctl --root="$r" enable tg-system-driver.service >/dev/null 2>&1
+  sys_variant rauc
   systemctl --root="$r" mask serial-getty@ttyS0.service getty@tty1.service >/dev/null 2>&1
   sys_prune_modules "$r"
   sys_set_version 1.0.0
@@ -150,18 +178,24 @@ sys_mkfs() {
       >"$r/usr/sbin/init"
     chmod 755 "$r/usr/sbin/init"
   fi
-  mkfs.ext4 -q -F -L "rootfs-$version" -d "$r" "$out" "${SYS_SLOT_MB}M" 2>>"$B/mkfs.log"
+  mkfs.ext4 -q -F -L "rootfs-$version" -d "$r" "$out" "${SYS_SLOT_MB}M" >>"$B/mkfs.log" 2>&1
   [ "${3:-}" = --broken ] && ln -sf "$init" "$r/usr/sbin/init"
   return 0
 }
 
+# sys_slot_images rauc|swupdate: the slot images of that variant in
+# $B/images/VARIANT-VERSION.ext4 (1.2.0's init is broken), and a small one.
 sys_slot_images() {
-  SYS_SLOT_MB=$(( $(du -sm "$B/root" | cut -f1) * 13 / 10 + 48 ))
+  local v=$1
+  SYS_SLOT_MB=$(( $(du -sm "$B/root" | cut -f1) * 12 / 10 + 32 ))
   mkdir -p "$B/images"
-  sys_mkfs 1.0.0 "$B/images/slot-a.ext4"
-  sys_mkfs 1.1.0 "$B/images/1.1.0.ext4"
-  sys_mkfs 1.2.0 "$B/images/1.2.0.ext4" --broken
-  mkfs.ext4 -q -F -L small "$B/images/small.ext4" 8M 2>>"$B/mkfs.log"
+  sys_variant "$v"
+  sys_mkfs 1.0.0 "$B/images/$v-1.0.0.ext4"
+  sys_mkfs 1.1.0 "$B/images/$v-1.1.0.ext4"
+  sys_mkfs 1.2.0 "$B/images/$v-1.2.0.ext4" --broken
+  sys_variant rauc
+  sys_set_version 1.0.0
+  [ -f "$B/images/small.ext4" ] || mkfs.ext4 -q -F -L small "$B/images/small.ext4" 8M >>"$B/mkfs.log" 2>&1
 }
 
 # sys_bundle NAME VERSION IMAGE: $B/share/bundles/NAME.raucb, a security
@@ -179,59 +213,9 @@ sys_bundle() {
 }
 
 sys_bundles() {
-  sys_bundle b110 1.1.0 "$B/images/1.1.0.ext4"
-  sys_bundle b120 1.2.0 "$B/images/1.2.0.ext4"
+  sys_bundle b110 1.1.0 "$B/images/rauc-1.1.0.ext4"
+  sys_bundle b120 1.2.0 "$B/images/rauc-1.2.0.ext4"
   sys_bundle b090 0.9.0 "$B/images/small.ext4"
   sys_bundle b115 1.1.5 "$B/images/small.ext4"
 }
 
-# The ESP: standalone GRUB as the removable-media loader, its grub.cfg and
-# a grubenv where A is good and B empty.
-sys_esp() {
-  local esp=$1
-  grub-mkstandalone -O x86_64-efi -o "$B/BOOTX64.EFI" --locales= --fonts= --themes= \
-    --install-modules="part_gpt fat ext2 normal configfile loadenv test linux halt echo" \
-    --modules="part_gpt fat ext2" "boot/grub/grub.cfg=$G/embedded.cfg"
-  grub-editenv "$B/grubenv" create
-  grub-editenv "$B/grubenv" set ORDER="A B" A_OK=1 A_TRY=0 B_OK=0 B_TRY=0
-  rm -f "$esp"
-  mkfs.vfat -C -n ESP "$esp" 16384 >/dev/null
-  mmd -i "$esp" ::/EFI ::/EFI/BOOT
-  mcopy -i "$esp" "$B/BOOTX64.EFI" "$G/grub.cfg" "$B/grubenv" ::/EFI/BOOT/
-}
-
-# The data partition: the device's identity and the audit checkpoint key
-# (provisioned at the factory, outside any slot); tollgate makes the rest.
-sys_data() {
-  local d=$B/data-tree
-  rm -rf "$d"
-  mkdir -p "$d/tollgate-keys"
-  echo tg-vm-0001 >"$d/device-id"
-  head -c 32 /dev/urandom >"$d/tollgate-keys/audit.key"
-  chmod 700 "$d/tollgate-keys"
-  chmod 600 "$d/tollgate-keys/audit.key"
-  cp "$d/tollgate-keys/audit.key" "$B/audit.key"
-  mkfs.ext4 -q -F -L data -d "$d" "$1" ${SYS_DATA_MB}M 2>>"$B/mkfs.log"
-}
-
-# Partition table in MiB: ESP 1-17, A, B, data (room for a bundle: RAUC
-# wants it on a block device, and 9p is none).
-SYS_DATA_MB=256
-sys_disk() {
-  local s=$SYS_SLOT_MB
-  SYS_PART_A=17 SYS_PART_B=$((17 + s)) SYS_PART_DATA=$((17 + 2 * s))
-  sys_esp "$B/esp.img"
-  sys_data "$B/data.img"
-  rm -f "$B/disk.img"
-  truncate -s $((SYS_PART_DATA + SYS_DATA_MB + 1))M "$B/disk.img"
-  sfdisk -q "$B/disk.img" <<EOF
-label: gpt
-start=1MiB, size=16MiB, type=uefi, name=esp
-start=${SYS_PART_A}MiB, size=${s}MiB, type=linux, name=rootfs-a
-start=${SYS_PART_B}MiB, size=${s}MiB, type=linux, name=rootfs-b
-start=${SYS_PART_DATA}MiB, size=${SYS_DATA_MB}MiB, type=linux, name=data
-EOF
-  dd if="$B/esp.img" of="$B/disk.img" bs=1M seek=1 conv=notrunc,sparse status=none
-  dd if="$B/images/slot-a.ext4" of="$B/disk.img" bs=1M seek=$SYS_PART_A conv=notrunc,sparse status=none
-  dd if="$B/data.img" of="$B/disk.img" bs=1M seek=$SYS_PART_DATA conv=notrunc,sparse status=none
-}

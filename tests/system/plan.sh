@@ -10,7 +10,9 @@ step=$(cat "$H/step")
 O=$H/out/$step
 mkdir -p "$O"
 exec >"$O/plan.log" 2>&1
-echo "step $step on slot $(sed -n 's/.*rauc\.slot=\([A-Z]*\).*/\1/p' /proc/cmdline)"
+echo "step $step on slot $(sed -n 's/.*\(rauc\|tg\)\.slot=\([A-Z]*\).*/\2/p' /proc/cmdline)"
+# The commit unit of this variant: RAUC's helper, or commit --booted.
+case $step in swu-*) unit=tollgate-commit.service ;; *) unit=tollgate-rauc-commit.service ;; esac
 
 # snapshot: what the host asserts on for this boot.
 snapshot() {
@@ -18,8 +20,9 @@ snapshot() {
   sed -n 's/^VERSION_ID=//p' /etc/os-release >"$O/version"
   rauc status --detailed --output-format=shell >"$O/rauc-status" 2>&1
   tollgate status --json >"$O/tollgate-status.json" 2>"$O/tollgate-status.err"
-  systemctl show -p ActiveState -p Result tollgate-rauc-commit.service >"$O/commit-unit"
-  journalctl -b -o cat -u tollgate-rauc-commit.service >"$O/commit.log" 2>&1
+  systemctl show -p ActiveState -p Result "$unit" >"$O/commit-unit"
+  journalctl -b -o cat -u "$unit" >"$O/commit.log" 2>&1
+  grub-editenv /boot/efi/EFI/BOOT/grubenv list >"$O/grubenv"
 }
 # install NAME: rauc install of the bundle NAME (copied off 9p first: RAUC
 # refuses a bundle it cannot find a block device for); its exit status and
@@ -30,6 +33,29 @@ install() {
   echo $? >"$O/install-$1.rc"
   rm -f /data/tmp.raucb
   journalctl -b -o cat -u rauc.service >"$O/install-$1.journal" 2>&1
+}
+# swu NAME: the stock swupdate daemon installs $H/swu/NAME.swu, handed to
+# it by swupdate-client (2022.12's standalone -i can end its own install
+# half-way), with tollgate's Lua handler (named by the sw-description) and
+# the precheck as preupdatecmd; the GRUB environment comes from the
+# update's bootenv. The exit status written is 0 when the daemon logged
+# success.
+swu() {
+  local log=$O/daemon-$1.log pid
+  # SWUpdate copies the .swu to TMPDIR first: the data partition has room.
+  rm -rf /data/swu-tmp; mkdir -p /data/swu-tmp
+  TMPDIR=/data/swu-tmp swupdate -v -k /etc/swupdate/cert.pem -H tg-system:1.0 -B grub \
+    -P "/usr/bin/tollgate swupdate-precheck" >"$log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do [ -S /data/swu-tmp/sockinstctrl ] && break; sleep 0.1; done
+  TMPDIR=/data/swu-tmp timeout 600 swupdate-client -q "$H/swu/$1.swu" >"$O/install-$1.out" 2>&1
+  for _ in $(seq 1 1500); do
+    grep -qE "SWUPDATE successful|Installation failed|Not installing" "$log" && break
+    sleep 0.2
+  done
+  if grep -q "SWUPDATE successful" "$log"; then echo 0; else echo 1; fi >"$O/install-$1.rc"
+  kill "$pid"; wait "$pid" 2>/dev/null
+  rm -rf /data/swu-tmp
 }
 # finish reboot|poweroff
 finish() { sync; echo "step $step done: $1"; systemctl "$1"; }
@@ -50,6 +76,15 @@ case $step in
     install b120              # 1.2.0, whose init is broken, into A
     finish reboot ;;
   fallback-boot)              # A did not come up; B runs 1.1.0 again
+    finish poweroff ;;
+  swu-first-boot)             # SWUpdate: A runs 1.0.0, 1.1.0 into B
+    swu s110
+    finish reboot ;;
+  swu-good-boot)              # B runs 1.1.0, marked good and committed
+    swu s090                  # a signed downgrade
+    swu s120                  # 1.2.0 with a broken init into A
+    finish reboot ;;
+  swu-fallback-boot)
     finish poweroff ;;
   *) echo "unknown step $step"; finish poweroff ;;
 esac

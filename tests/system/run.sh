@@ -18,7 +18,12 @@
 # Then, on the host, the data partition is read out of the disk image
 # (debugfs, no mount) and the audit log verified and checked boot by boot.
 #
-#   tests/system/run.sh [--nspawn-only] [BUILD-DIR]   (default _build/system)
+#   tests/system/run.sh [--nspawn-only] [--cycle rauc|swupdate] [BUILD-DIR]
+#
+# (default: both cycles, in _build/system). The SWUpdate cycle is the same
+# story with the stock swupdate, the Lua plugin and the precheck, GRUB's
+# environment set by each update's bootenv, a mark-good unit and
+# `tollgate commit --booted` (which records the fallback).
 #
 # Needs root (mmdebstrap, mkfs -d) and Debian's archive; scripts/install-deps.sh
 # system installs the tools. Every QEMU run is under `timeout`, killed by
@@ -26,8 +31,18 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 G=$top/tests/system/guest
-nspawn_only=0
-[ "${1:-}" = --nspawn-only ] && { nspawn_only=1; shift; }
+nspawn_only=0 cycles="rauc swupdate"
+while [ $# -gt 0 ]; do
+  case $1 in
+    --nspawn-only) nspawn_only=1 ;;
+    --cycle) cycles=${2:?--cycle needs rauc or swupdate}; shift ;;
+    -*) echo "tests/system/run.sh: unknown option $1; see the header for the options" >&2; exit 2 ;;
+    *) break ;;
+  esac
+  shift
+done
+case $cycles in rauc | swupdate | "rauc swupdate") ;;
+  *) echo "tests/system/run.sh: --cycle takes rauc or swupdate, not '$cycles'" >&2; exit 2 ;; esac
 B=${1:-$top/_build/system}
 mkdir -p "$B"
 B=$(cd "$B" && pwd)
@@ -36,8 +51,14 @@ SECONDS=0
 . "$top/scripts/lib/rauc.sh"
 # shellcheck source=image.sh
 . "$top/tests/system/image.sh"
+# shellcheck source=../../scripts/lib/swu.sh
+. "$top/scripts/lib/swu.sh"
+# shellcheck source=disk.sh
+. "$top/tests/system/disk.sh"
 # shellcheck source=boot.sh
 . "$top/tests/system/boot.sh"
+# shellcheck source=checks.sh
+. "$top/tests/system/checks.sh"
 
 [ "$(id -u)" = 0 ] || sys_die "needs root (mmdebstrap, mkfs.ext4 -d with owners); run it as root"
 "$top/scripts/install-deps.sh" system
@@ -47,26 +68,46 @@ sys_build_tollgate
 sys_say "base rootfs (mmdebstrap $SYS_SUITE)"
 sys_base_rootfs
 [ -f "$B/pki/ca.pem" ] || rauc_new_pki "$B/pki" "tollgate system-test CA" "tollgate system-test signer" 30
+[ -f "$B/swu/cert.pem" ] || { mkdir -p "$B/swu"
+  swu_new_signer "$B/swu/key.pem" "$B/swu/cert.pem" "tollgate system-test signer" 30; }
 sys_say "guest rootfs"
 sys_guest_rootfs
 sys_say "nspawn: units and ordering"
 sys_nspawn_check
 [ "$nspawn_only" = 1 ] && { sys_summary; exit "$SYS_FAILED"; }
-sys_say "slot images and bundles"
-sys_slot_images
-sys_bundles
-sys_say "disk"
-sys_disk
+rauc_cycle() {
+  sys_say "RAUC: slot images and bundles"
+  sys_slot_images rauc
+  sys_bundles
+  sys_disk rauc
+  DISK=$B/rauc.disk
+  sys_boot first-boot reboot
+  sys_boot good-boot reboot
+  sys_boot broken-boot panic
+  sys_boot fallback-boot poweroff
+  sys_say "RAUC: checks on the host"
+  sys_read_data
+  sys_check_boots
+}
+
+swupdate_cycle() {
+  sys_say "SWUpdate: slot images and updates"
+  sys_slot_images swupdate
+  sys_swus
+  sys_disk swupdate
+  DISK=$B/swupdate.disk
+  sys_boot swu-first-boot reboot
+  sys_boot swu-good-boot reboot
+  sys_boot swu-broken-boot panic
+  sys_boot swu-fallback-boot poweroff
+  sys_say "SWUpdate: checks on the host"
+  sys_read_data
+  sys_check_swu_boots
+}
 
 rm -rf "$B/share/out"
 mkdir -p "$B/share/out"
 install -m 0755 "$top/tests/system/plan.sh" "$B/share/plan.sh"
-sys_boot first-boot reboot
-sys_boot good-boot reboot
-sys_boot broken-boot panic
-sys_boot fallback-boot poweroff
-sys_say "checks on the host"
-sys_read_data
-sys_check_boots
+for c in $cycles; do "${c}_cycle"; done
 sys_summary
 exit "$SYS_FAILED"
