@@ -4,7 +4,7 @@
 #include "engine-private.h"
 
 /* One pending component given up after a fallback boot. */
-static JsonObject *drop_pending(const char *name, TgComponentState *cs)
+static JsonObject *drop_pending(TgEngine *engine, const char *name, TgComponentState *cs)
 {
 	JsonObject *obj = json_object_new();
 
@@ -24,23 +24,16 @@ gboolean tg_engine_fell_back(TgEngine *engine, const char *slot, const char *run
 {
 	g_autoptr(JsonObject) body = json_object_new();
 	JsonArray *dropped = json_array_new();
-	GHashTableIter it;
-	gpointer key, value;
+	guint n;
 
 	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
 	json_object_set_array_member(body, "components", dropped);
 	if (!tg_engine_require_state(engine, error))
 		return FALSE;
-	g_hash_table_iter_init(&it, engine->state->components);
-	while (g_hash_table_iter_next(&it, &key, &value)) {
-		TgComponentState *cs = value;
-
-		if (cs->pending)
-			json_array_add_object_element(dropped, drop_pending(key, cs));
-	}
+	n = tg_engine_each_pending(engine, drop_pending, dropped);
 	if (ret_dropped)
-		*ret_dropped = json_array_get_length(dropped);
-	if (json_array_get_length(dropped) == 0)
+		*ret_dropped = n;
+	if (n == 0)
 		return TRUE;	/* an earlier boot of this fallback recorded it */
 	/* The support end came with the software that did not boot. */
 	g_clear_pointer(&engine->state->pending_support_end, g_date_time_unref);

@@ -156,25 +156,32 @@ static JsonObject *commit_support(TgEngine *engine)
 	return g_steal_pointer(&body);
 }
 
-gboolean tg_engine_commit(TgEngine *engine, guint *ret_committed, GError **error)
+guint tg_engine_each_pending(TgEngine *engine, TgPendingFunc fn, JsonArray *out)
 {
-	g_autoptr(JsonObject) body = json_object_new();
-	g_autoptr(JsonObject) support = NULL;
-	JsonArray *done = json_array_new();
 	GHashTableIter it;
 	gpointer key, value;
 
-	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
-	json_object_set_array_member(body, "components", done);
-	if (!tg_engine_require_state(engine, error))
-		return FALSE;
 	g_hash_table_iter_init(&it, engine->state->components);
 	while (g_hash_table_iter_next(&it, &key, &value)) {
 		TgComponentState *cs = value;
 
 		if (cs->pending)
-			json_array_add_object_element(done, commit_component(engine, key, cs));
+			json_array_add_object_element(out, fn(engine, key, cs));
 	}
+	return json_array_get_length(out);
+}
+
+gboolean tg_engine_commit(TgEngine *engine, guint *ret_committed, GError **error)
+{
+	g_autoptr(JsonObject) body = json_object_new();
+	g_autoptr(JsonObject) support = NULL;
+	JsonArray *done = json_array_new();
+
+	g_return_val_if_fail(error == NULL || *error == NULL, FALSE);
+	json_object_set_array_member(body, "components", done);
+	if (!tg_engine_require_state(engine, error))
+		return FALSE;
+	tg_engine_each_pending(engine, commit_component, done);
 	support = commit_support(engine);
 	if (ret_committed)
 		*ret_committed = json_array_get_length(done);

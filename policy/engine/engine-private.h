@@ -119,6 +119,11 @@ gboolean tg_engine_production_check_path(const char *path, GError **error);
 gboolean tg_engine_production_check_options(const TgPolicy *policy, const TgEngineOptions *opts,
 					    GError **error);
 
+/* engine-lifecycle.c: calls @fn for every component with a pending version
+ * and appends the object it returns to @out. Returns: the length of @out. */
+typedef JsonObject *(*TgPendingFunc)(TgEngine *engine, const char *name, TgComponentState *cs);
+guint tg_engine_each_pending(TgEngine *engine, TgPendingFunc fn, JsonArray *out);
+
 /* engine-places.c: refuses a state directory, audit log directory or key
  * on one of the @n @slots (block devices only), naming the path and the
  * policy key to change. */

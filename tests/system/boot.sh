@@ -98,7 +98,7 @@ sys_nspawn() {
     --bind-ro="$n/commit.service.d:/etc/systemd/system/tollgate-rauc-commit.service.d" \
     "rauc.slot=$slot" >"$n/out/$step/console.log" 2>&1 || rc=$?
   check "nspawn $step (slot $slot): booted, ran its plan and powered off (exit $rc)" \
-    grep -q "nspawn step $step done" "$n/out/$step/plan.log"
+    grep -q "step $step done: poweroff" "$n/out/$step/plan.log"
 }
 
 sys_nspawn_prepare() {
@@ -109,7 +109,7 @@ sys_nspawn_prepare() {
   head -c 32 /dev/urandom >"$n/data/tollgate-keys/audit.key"
   chmod 700 "$n/data/tollgate-keys"; chmod 600 "$n/data/tollgate-keys/audit.key"
   sys_grubenv "$n/efi/EFI/BOOT/grubenv" "ORDER=A B" A_OK=1 A_TRY=0 B_OK=0 B_TRY=0
-  install -m 0755 "$top/tests/system/nspawn-plan.sh" "$n/plan.sh"
+  install -m 0755 "$top/tests/system/plan.sh" "$n/plan.sh"
   # PID 1 of this host is not systemd: nspawn wants this directory.
   mkdir -p /run/systemd/nspawn
   mountpoint -q /run/systemd/nspawn || mount -t tmpfs tmpfs /run/systemd/nspawn

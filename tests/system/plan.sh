@@ -3,7 +3,10 @@
 # (tg-system-driver.service) from the 9p share, so changing a plan needs no
 # new image. The host names this boot's step in /mnt/host/step; everything
 # the host checks later goes to /mnt/host/out/<step>/. The last action of a
-# step is a reboot or a power-off, which ends QEMU (-no-reboot).
+# step is a reboot or a power-off, which ends QEMU (-no-reboot). The n-*
+# steps are the nspawn layer's (the same rootfs under systemd-nspawn, no loop
+# devices: an install is staged with `tollgate installed` and `rauc status
+# mark-active other`, as RAUC's post-install and slot switch leave it).
 set -u
 H=/mnt/host
 step=$(cat "$H/step")
@@ -20,7 +23,8 @@ snapshot() {
   sed -n 's/^VERSION_ID=//p' /etc/os-release >"$O/version"
   rauc status --detailed --output-format=shell >"$O/rauc-status" 2>&1
   tollgate status --json >"$O/tollgate-status.json" 2>"$O/tollgate-status.err"
-  systemctl show -p ActiveState -p Result "$unit" >"$O/commit-unit"
+  systemctl show -p ActiveState -p Result -p ExecMainExitTimestampMonotonic "$unit" >"$O/commit-unit"
+  systemctl show -p ExecMainStartTimestampMonotonic tg-system-driver.service >"$O/driver-unit"
   journalctl -b -o cat -u "$unit" >"$O/commit.log" 2>&1
   grub-editenv /boot/efi/EFI/BOOT/grubenv list >"$O/grubenv"
 }
@@ -57,6 +61,11 @@ swu() {
   kill "$pid"; wait "$pid" 2>/dev/null
   rm -rf /data/swu-tmp
 }
+# stage VERSION: what a successful RAUC install into the other slot leaves.
+stage() {
+  tollgate installed --version "$1" --component rootfs --class security --risk "nspawn $1" &&
+    rauc status mark-active other && echo "staged $1"
+}
 # finish reboot|poweroff
 finish() { sync; echo "step $step done: $1"; systemctl "$1"; }
 
@@ -86,5 +95,8 @@ case $step in
     finish reboot ;;
   swu-fallback-boot)
     finish poweroff ;;
+  n-first) stage 1.1.0; finish poweroff ;;     # slot A: 1.1.0 "into B"
+  n-good) stage 1.2.0; finish poweroff ;;      # B, committed: 1.2.0 "into A"
+  n-fallback) finish poweroff ;;               # B again: A never came up
   *) echo "unknown step $step"; finish poweroff ;;
 esac
