@@ -182,13 +182,15 @@ if [ "$have_evidence" = 1 ]; then
   indexed "unsigned image (1.4.0)" 5.3-2-2
   indexed "image signed by another key (1.4.0)" 5.3-9-1
   # The updater configuration lines and certificates the IXIT rests on.
-  X=$E/variants/1/updater-config
-  fp=$(openssl x509 -in "$X/swupdate-signed.pem" -noout -fingerprint -sha256 2>/dev/null |
+  # (in the variant whose IXIT read SWUpdate's configuration; variants are
+  # numbered by the export, not by unit)
+  X=$(dirname "$(ls "$E"/variants/*/updater-config/swupdate-signed.txt 2>/dev/null | head -n 1)")
+  fp=$( { openssl x509 -in "$X/swupdate-signed.pem" -noout -fingerprint -sha256 2>/dev/null || true; } |
     sed 's/.*=//; s/://g' | tr 'A-F' 'a-f')
   if grep -q 'public-key-file' "$X/swupdate-signed.txt" 2>/dev/null && [ -n "$fp" ] &&
-     grep -q "$fp" "$E/variants/1/ixit.json"; then
+     grep -q "$fp" "$X/../ixit.json"; then
     ok "updater-config/ holds SWUpdate's public-key-file line and the certificate the IXIT fingerprints"
-  else not_ok "updater-config/ of variant 1: $(ls "$X" 2>&1)"; fi
+  else not_ok "no variant's updater-config/ holds SWUpdate's key line and certificate: $(ls "$E"/variants/*/updater-config 2>&1 | tr '\n' ' ')"; fi
   # The refused signatures name the signer SWUpdate expected.
   if jq -se '[.[] | select(.event == "update.failed" and (.failure | test("signatures failed|not the first")))] |
       length >= 2 and all(.failure | test("expected a signature by CN=TG-Thermostat update signer \\(SHA-256 [0-9a-f]{16}"))' \
