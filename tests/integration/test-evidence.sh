@@ -268,7 +268,7 @@ expect_exit 1 "a cited record removed fails" -- $TG evidence verify "$T2"
 expect_output "variants/1/evidence-index.json \(test case 5.3-2-2\) cites log audit.log seq $REFUSED, which is not in logs/log/" \
   "naming the index, the test case and the record"
 T3=$(tamper manifest)
-sed -i '1s/^./0/; 1s/^00/11/' "$T3/MANIFEST.sha256"
+sed -i '1{s/^0/1/;t;s/^./0/}' "$T3/MANIFEST.sha256"	# the first digit, always changed
 expect_exit 1 "an edited manifest fails" -- $TG evidence verify "$T3"
 expect_output "does not match its SHA-256 in MANIFEST.sha256" "naming the file whose line changed"
 T4=$(tamper added)
