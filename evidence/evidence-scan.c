@@ -610,6 +610,21 @@ static void on_notice(TgEvDevice *dev, TgEvRec *r)
 	}
 }
 
+/* A point of @kind for each entry of a record's "components" list; with
+ * @installed, each also becomes the component's installed version. */
+static void component_points(TgEvDevice *dev, TgEvRec *r, JsonArray *list, TgEvPointKind kind,
+			     gboolean installed)
+{
+	for (guint i = 0; list && i < json_array_get_length(list); i++) {
+		JsonNode *n = json_array_get_element(list, i);
+		JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+
+		if (installed)
+			set_installed(dev, tg_ev_str_member(o, "component"), tg_ev_str_member(o, "version"));
+		add_point(dev, r, tg_ev_str_member(o, "version"), kind);
+	}
+}
+
 static void on_update(TgEvDevice *dev, TgEvRec *r)
 {
 	JsonObject *c = tg_ev_obj_member(r->obj, "candidate");
@@ -633,21 +648,10 @@ static void on_update(TgEvDevice *dev, TgEvRec *r)
 	} else if (g_str_equal(r->event, "update.fell-back")) {
 		dev->n.failed++;
 		hit(r, TG_TC_2_2);
-		for (guint i = 0; list && i < json_array_get_length(list); i++) {
-			JsonNode *n = json_array_get_element(list, i);
-			JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
-
-			add_point(dev, r, tg_ev_str_member(o, "version"), TG_POINT_FAILED);
-		}
+		component_points(dev, r, list, TG_POINT_FAILED, FALSE);
 	} else if (g_str_equal(r->event, "update.committed")) {
 		dev->n.commits++;
-		for (guint i = 0; list && i < json_array_get_length(list); i++) {
-			JsonNode *n = json_array_get_element(list, i);
-			JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
-
-			set_installed(dev, tg_ev_str_member(o, "component"), tg_ev_str_member(o, "version"));
-			add_point(dev, r, tg_ev_str_member(o, "version"), TG_POINT_COMMITTED);
-		}
+		component_points(dev, r, list, TG_POINT_COMMITTED, TRUE);
 	}
 }
 

@@ -32,12 +32,6 @@ static gchar *rauc_crypto(const char *path, gchar **ret_problem)
 				     ? "; revocation lists are checked" : "");
 }
 
-/* [keyring] path: one PEM file (a keyring directory is not described). */
-static gchar *rauc_certificates(const char *path)
-{
-	return tg_rauc_keyring_file(path);
-}
-
 /* The [keyring] group of system.conf. Returns: (transfer full). */
 static gchar *rauc_excerpt(const char *path)
 {
@@ -60,6 +54,6 @@ static gchar *rauc_excerpt(const char *path)
 const TgEvidenceUpdater tg_rauc_evidence_updater = {
 	.updater = "rauc",
 	.signature_text = rauc_crypto,
-	.certificates = rauc_certificates,
+	.certificates = tg_rauc_keyring_file,	/* [keyring] path: one PEM file */
 	.config_excerpt = rauc_excerpt,
 };

@@ -168,13 +168,19 @@ gboolean tg_swu_config_check_file(const char *path, GError **error)
 
 #define PUBLIC_KEY_FILE "^\\s*public-key-file\\s*=\\s*\"([^\"]+)\""
 
-gchar *tg_swu_config_public_key(const char *path)
+gchar *tg_swu_config_public_key_in(const char *text)
 {
 	g_autoptr(GRegex) re = g_regex_new(PUBLIC_KEY_FILE, G_REGEX_MULTILINE, 0, NULL);
 	g_autoptr(GMatchInfo) match = NULL;
+
+	return g_regex_match(re, text, 0, &match) ? g_match_info_fetch(match, 1) : NULL;
+}
+
+gchar *tg_swu_config_public_key(const char *path)
+{
 	g_autofree gchar *text = NULL;
 
 	if (!path || !g_file_get_contents(path, &text, NULL, NULL))
 		return NULL;
-	return g_regex_match(re, text, 0, &match) ? g_match_info_fetch(match, 1) : NULL;
+	return tg_swu_config_public_key_in(text);
 }

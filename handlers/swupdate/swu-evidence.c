@@ -4,13 +4,6 @@
 #include "swu-evidence.h"
 #include "tg-swupdate.h"
 
-#include <string.h>
-
-static gchar *swupdate_certificates(const char *path)
-{
-	return tg_swu_config_public_key(path);
-}
-
 /* Returns: (transfer full). */
 static gchar *swupdate_crypto(const char *path, gchar **ret_problem)
 {
@@ -23,7 +16,7 @@ static gchar *swupdate_crypto(const char *path, gchar **ret_problem)
 					       path, err->message);
 		return NULL;
 	}
-	key = tg_swu_config_public_key(path);
+	key = tg_swu_config_public_key_in(text);
 	if (!key) {
 		*ret_problem = g_strdup_printf("%s sets no public-key-file, so SWUpdate checks no "
 					       "signature with it", path);
@@ -44,9 +37,12 @@ static gchar *swupdate_excerpt(const char *path)
 
 	if (g_file_get_contents(path, &text, NULL, NULL)) {
 		lines = g_strsplit(text, "\n", -1);
-		for (gchar **l = lines; *l; l++)
-			if (strstr(*l, "public-key-file"))
+		for (gchar **l = lines; *l; l++) {
+			g_autofree gchar *key = tg_swu_config_public_key_in(*l);
+
+			if (key)	/* the line the IXIT read, not a comment about it */
 				g_string_append_printf(out, "%s\n", *l);
+		}
 	}
 	return g_string_free(out, out->len == 0);
 }
@@ -54,6 +50,6 @@ static gchar *swupdate_excerpt(const char *path)
 const TgEvidenceUpdater tg_swu_evidence_updater = {
 	.updater = "swupdate",
 	.signature_text = swupdate_crypto,
-	.certificates = swupdate_certificates,
+	.certificates = tg_swu_config_public_key,
 	.config_excerpt = swupdate_excerpt,
 };

@@ -120,6 +120,8 @@ gboolean tg_swu_config_check_file(const char *path, GError **error);
  * Returns: (transfer full): the path, or NULL when @path cannot be read or
  * names none. */
 gchar *tg_swu_config_public_key(const char *path);
+/* The same for the configuration text @text. */
+gchar *tg_swu_config_public_key_in(const char *text);
 
 /* ---- the engine for SWUpdate adapters (swu-engine.c) ---- */
 

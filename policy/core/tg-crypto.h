@@ -6,6 +6,8 @@
 #include <glib.h>
 #include "tollgate/types.h"
 
+#include <openssl/types.h>	/* X509 */
+
 G_BEGIN_DECLS
 
 #define TG_CRYPTO_ERROR (tg_crypto_error_quark())
@@ -47,7 +49,6 @@ gboolean tg_ed25519_verify_hex(const char *pub_pem_path, const void *data, gsize
 
 /* x509.c. The certificate's RFC 2253 subject and SHA-256 fingerprint (64
  * hex digits). Returns: (transfer full). */
-typedef struct x509_st X509;
 gchar *tg_x509_subject(X509 *x);
 gchar *tg_x509_sha256(X509 *x);
 /* "SUBJECT (SHA-256 0123456789abcdef...)" for each PEM certificate in

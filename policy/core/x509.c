@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* X.509 certificates as tollgate names them: RFC 2253 subject, SHA-256
- * fingerprint, end of validity. Used by the evidence pack (the IXIT's
+/* X.509 certificates as tollgate names them: RFC 2253 subject and SHA-256
+ * fingerprint. Used by the evidence pack (the IXIT's
  * signing certificates) and by the listeners, which name the signer an
  * updater expected when it rejects an update's signature. */
 #include "tg-crypto.h"
